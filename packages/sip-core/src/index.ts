@@ -1,0 +1,42 @@
+export { SipError, SipParseError } from './errors.js';
+export type { SipErrorCode, ParseErrorLocation } from './errors.js';
+
+export { parseMessage } from './message/parse.js';
+export type { ParseOptions } from './message/parse.js';
+export { serializeMessage, messageToString } from './message/serialize.js';
+export { errorResponseFor } from './message/bad-request.js';
+export { SipRequest, SipResponse, reasonPhrase } from './message/message.js';
+export type { SipMessage, SipRequestInit, SipResponseInit } from './message/message.js';
+export { Headers, canonicalName, prettyName, isListHeader } from './message/headers.js';
+export type { HeaderInit } from './message/headers.js';
+export { SipUri, TelUri, AbsoluteUri, parseUri, uriEquals, NO_PARAMS } from './message/uri.js';
+export type { Uri, Params, SipUriParts, ParseUriOptions } from './message/uri.js';
+export {
+  formatVia,
+  makeVia,
+  withViaParams,
+  formatParams,
+  formatNameAddr,
+  formatReason,
+  withTag,
+  parseViaList,
+  parseNameAddrList,
+  isSipUri,
+} from './message/header-values.js';
+export type {
+  Via,
+  NameAddr,
+  FromTo,
+  Contact,
+  CSeq,
+  EventHeader,
+  SubscriptionState,
+  ContentType,
+  SessionExpires,
+  Reason,
+  RetryAfter,
+} from './message/header-values.js';
+export { quote, unquote, splitTopLevel } from './message/grammar.js';
+
+export { StreamFramer } from './transport/stream-framer.js';
+export type { FramerEvent, StreamFramerOptions } from './transport/stream-framer.js';

@@ -1,0 +1,54 @@
+/**
+ * The response that answers a request we could not parse (RFC 3261 §8.2.6,
+ * RFC 4475 §3.1.2): copied from whatever can still be read of the request.
+ */
+import type { SipParseError } from '../errors.js';
+import { Headers, canonicalName } from './headers.js';
+import { SipResponse } from './message.js';
+import { parseViaList } from './header-values.js';
+import { findHeaderEnd, skipLeadingCrlf, toBuffer } from './parse.js';
+
+const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+/**
+ * Build the 400 (or 505, 513...) that answers an unparseable request, or
+ * undefined when no response can be built: the input is a response (never
+ * answered), an ACK (RFC 3261 §17.2.1: no response to ACK), or it has no
+ * readable start line or Via to send the response along.
+ */
+export function errorResponseFor(input: Uint8Array | string, error: SipParseError): SipResponse | undefined {
+  const buf = toBuffer(input);
+  const start = skipLeadingCrlf(buf);
+  let end = findHeaderEnd(buf, start);
+  if (end < 0) end = buf.length;
+  const head = buf.toString('latin1', start, end);
+  const lines = head.split('\r\n');
+  const startLine = lines[0] ?? '';
+  const method = /^([A-Za-z0-9!%*_+`'~.-]+) /.exec(startLine)?.[1];
+  if (method === undefined || /^SIP\//i.test(startLine) || method === 'ACK') return undefined;
+
+  // Unfold, keep the headers a response copies (RFC 3261 §8.2.6.2).
+  const kept: Array<[string, string]> = [];
+  for (const line of lines.slice(1)) {
+    if ((line.startsWith(' ') || line.startsWith('\t')) && kept.length > 0) {
+      const last = kept[kept.length - 1]!;
+      last[1] += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim();
+    if (COPIED.has(canonicalName(name))) kept.push([name, line.slice(colon + 1).trim()]);
+  }
+  const vias = kept.filter(([n]) => canonicalName(n) === 'via').map(([, v]) => v);
+  try {
+    // The response travels back along the top Via: without one that reads, it cannot be sent.
+    if (parseViaList(vias).length === 0) return undefined;
+  } catch {
+    return undefined;
+  }
+  const headers = new Headers(kept);
+  const res = new SipResponse({ status: error.status, reason: error.reasonPhrase, headers });
+  res.headerEncoding = 'latin1';
+  return res;
+}

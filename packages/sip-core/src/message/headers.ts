@@ -1,0 +1,246 @@
+/**
+ * The header section of a message: an ordered list of (name, value) pairs as
+ * received, looked up case-insensitively and by compact form, plus a cache of
+ * typed values that are parsed on first read and dropped when the header changes.
+ */
+import { splitTopLevel } from './grammar.js';
+
+/** RFC 3261 §7.3.3 and later RFCs: compact form -> full name (lower case). */
+const COMPACT: Record<string, string> = {
+  a: 'accept-contact',
+  b: 'referred-by',
+  c: 'content-type',
+  d: 'request-disposition',
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact',
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info',
+  o: 'event',
+  r: 'refer-to',
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events',
+  v: 'via',
+  x: 'session-expires',
+  y: 'identity',
+};
+
+/**
+ * Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1): only
+ * these may be split at commas or combined. Others (Date, WWW-Authenticate,
+ * unknown headers) keep their commas.
+ */
+const LIST_HEADERS = new Set([
+  'accept', 'accept-contact', 'accept-encoding', 'accept-language', 'alert-info', 'allow', 'allow-events',
+  'call-info', 'contact', 'content-encoding', 'content-language', 'diversion', 'error-info', 'history-info',
+  'in-reply-to', 'p-asserted-identity', 'p-preferred-identity', 'path', 'privacy', 'proxy-require', 'reason',
+  'record-route', 'reject-contact', 'remote-party-id', 'require', 'route', 'security-client', 'security-server',
+  'security-verify', 'service-route', 'supported', 'unsupported', 'via', 'warning',
+]);
+
+/** Pretty names used when code adds a header by its canonical or compact name. */
+const PRETTY: Record<string, string> = {
+  'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'mime-version': 'MIME-Version',
+  'p-asserted-identity': 'P-Asserted-Identity', 'remote-party-id': 'Remote-Party-ID', 'rseq': 'RSeq', 'rack': 'RAck',
+};
+
+const canonicalCache = new Map<string, string>();
+
+/** The canonical (lower-case, full) name of a header name or compact form. */
+export function canonicalName(name: string): string {
+  const hit = canonicalCache.get(name);
+  if (hit !== undefined) return hit;
+  const lower = name.toLowerCase();
+  const full = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  // Bounded: names come from the network, and an unbounded cache would be a memory leak.
+  if (canonicalCache.size < 2048) canonicalCache.set(name, full);
+  return full;
+}
+
+export function isListHeader(canonical: string): boolean {
+  return LIST_HEADERS.has(canonical);
+}
+
+/** "content-type" -> "Content-Type", with the usual exceptions (Call-ID, CSeq...). */
+export function prettyName(canonical: string): string {
+  return PRETTY[canonical] ?? canonical.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+}
+
+export type HeaderInit = ReadonlyArray<readonly [string, string]>;
+
+export class Headers {
+  /** Names as received (or as given), values after unfolding, canonical keys. */
+  #names: string[] = [];
+  #values: string[] = [];
+  #keys: string[] = [];
+  #parsed: Map<string, unknown> | undefined;
+
+  constructor(init?: HeaderInit) {
+    if (init) for (const [n, v] of init) this.append(n, v);
+  }
+
+  /** Internal fast path for the parser: names already trimmed, key already canonical. */
+  static fromParsed(names: string[], keys: string[], values: string[]): Headers {
+    const h = new Headers();
+    h.#names = names;
+    h.#keys = keys;
+    h.#values = values;
+    return h;
+  }
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  has(name: string): boolean {
+    return this.#keys.indexOf(canonicalName(name)) >= 0;
+  }
+
+  /** The first value of the header: for list headers, the first element of the list. */
+  get(name: string): string | undefined {
+    const key = canonicalName(name);
+    const i = this.#keys.indexOf(key);
+    if (i < 0) return undefined;
+    const v = this.#values[i]!;
+    return LIST_HEADERS.has(key) && v.indexOf(',') >= 0 ? splitTopLevel(v)[0] : v;
+  }
+
+  /** Every value of the header in order; list headers are split at top-level commas. */
+  getAll(name: string): string[] {
+    const key = canonicalName(name);
+    const list = LIST_HEADERS.has(key);
+    const out: string[] = [];
+    for (let i = 0; i < this.#keys.length; i++) {
+      if (this.#keys[i] !== key) continue;
+      const v = this.#values[i]!;
+      if (list && v.indexOf(',') >= 0) out.push(...splitTopLevel(v));
+      else out.push(v);
+    }
+    return out;
+  }
+
+  /** The header field lines of this header, unsplit (what the typed parsers read). */
+  lines(key: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.#keys.length; i++) if (this.#keys[i] === key) out.push(this.#values[i]!);
+    return out;
+  }
+
+  /** How many header field lines carry this header. */
+  count(name: string): number {
+    const key = canonicalName(name);
+    let n = 0;
+    for (const k of this.#keys) if (k === key) n++;
+    return n;
+  }
+
+  /** Replace every occurrence with the given value(s), at the place of the first one (or at the end). */
+  set(name: string, value: string | readonly string[]): this {
+    const key = canonicalName(name);
+    const values = typeof value === 'string' ? [value] : value;
+    let at = this.#keys.indexOf(key);
+    const keepName = at >= 0 ? this.#names[at]! : name;
+    this.#removeKey(key);
+    if (at < 0 || at > this.#keys.length) at = this.#keys.length;
+    this.#names.splice(at, 0, ...values.map(() => keepName));
+    this.#keys.splice(at, 0, ...values.map(() => key));
+    this.#values.splice(at, 0, ...values);
+    this.#parsed?.delete(key);
+    return this;
+  }
+
+  /** Add a header line after all others. */
+  append(name: string, value: string): this {
+    const key = canonicalName(name);
+    this.#names.push(name);
+    this.#keys.push(key);
+    this.#values.push(value);
+    this.#parsed?.delete(key);
+    return this;
+  }
+
+  /** Add a header line before the first line of the same header (or first of all): Via, Record-Route. */
+  prepend(name: string, value: string): this {
+    const key = canonicalName(name);
+    let at = this.#keys.indexOf(key);
+    if (at < 0) at = 0;
+    this.#names.splice(at, 0, name);
+    this.#keys.splice(at, 0, key);
+    this.#values.splice(at, 0, value);
+    this.#parsed?.delete(key);
+    return this;
+  }
+
+  /**
+   * Remove the first element of a list header (the top Via, the first Route),
+   * keeping the rest of its line when several values share it.
+   */
+  removeFirst(name: string): string | undefined {
+    const key = canonicalName(name);
+    const i = this.#keys.indexOf(key);
+    if (i < 0) return undefined;
+    this.#parsed?.delete(key);
+    const v = this.#values[i]!;
+    const parts = LIST_HEADERS.has(key) && v.indexOf(',') >= 0 ? splitTopLevel(v) : [v];
+    if (parts.length > 1) {
+      this.#values[i] = parts.slice(1).join(', ');
+    } else {
+      this.#names.splice(i, 1);
+      this.#keys.splice(i, 1);
+      this.#values.splice(i, 1);
+    }
+    return parts[0];
+  }
+
+  /** Remove every occurrence; returns how many lines were removed. */
+  delete(name: string): number {
+    const key = canonicalName(name);
+    this.#parsed?.delete(key);
+    return this.#removeKey(key);
+  }
+
+  #removeKey(key: string): number {
+    let n = 0;
+    for (let i = this.#keys.length - 1; i >= 0; i--) {
+      if (this.#keys[i] === key) {
+        this.#names.splice(i, 1);
+        this.#keys.splice(i, 1);
+        this.#values.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** [name as received, value] for every header line, in order. */
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.#names.length; i++) yield [this.#names[i]!, this.#values[i]!];
+  }
+
+  /** Same as entries(), with the canonical key as well (for serializers and copies). */
+  forEachLine(fn: (name: string, value: string, key: string) => void): void {
+    for (let i = 0; i < this.#names.length; i++) fn(this.#names[i]!, this.#values[i]!, this.#keys[i]!);
+  }
+
+  /**
+   * The typed value of a header, parsed on first read from its lines and
+   * cached until the header changes. The parser throws SipParseError on bad input,
+   * and nothing is cached then, so every read of a bad header throws again.
+   */
+  parsed<T>(key: string, parse: (lines: string[]) => T): T {
+    const cache = (this.#parsed ??= new Map());
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = parse(this.lines(key));
+    cache.set(key, value);
+    return value;
+  }
+
+  /** A deep copy of the header lines (the typed cache is not shared). */
+  clone(): Headers {
+    return Headers.fromParsed(this.#names.slice(), this.#keys.slice(), this.#values.slice());
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * SIP requests and responses. Header values are parsed the first time an
+ * accessor reads them and cached in the Headers until that header changes.
+ */
+import {
+  type CSeq,
+  type Contact,
+  type ContentType,
+  type EventHeader,
+  type FromTo,
+  type NameAddr,
+  type Reason,
+  type RetryAfter,
+  type SessionExpires,
+  type SubscriptionState,
+  type Via,
+  parseCSeq,
+  parseCallId,
+  parseContactList,
+  parseContentLength,
+  parseContentType,
+  parseDate,
+  parseEvent,
+  parseExpires,
+  parseFrom,
+  parseMaxForwards,
+  parseMinSE,
+  parseNameAddrList,
+  parseReasonList,
+  parseRetryAfter,
+  parseSessionExpires,
+  parseSubscriptionState,
+  parseTo,
+  parseTokenList,
+  parseViaList,
+} from './header-values.js';
+import { type HeaderInit, Headers } from './headers.js';
+import type { Uri } from './uri.js';
+
+const EMPTY = new Uint8Array(0);
+
+const list = (part: string) => (lines: string[]) => parseNameAddrList(lines, part);
+const tokens = (part: string) => (lines: string[]) => parseTokenList(lines, part);
+const ROUTE = list('Route');
+const RECORD_ROUTE = list('Record-Route');
+const PAI = list('P-Asserted-Identity');
+const DIVERSION = list('Diversion');
+const RPID = list('Remote-Party-ID');
+const ALLOW = tokens('Allow');
+const SUPPORTED = tokens('Supported');
+const REQUIRE = tokens('Require');
+const PROXY_REQUIRE = tokens('Proxy-Require');
+const UNSUPPORTED = tokens('Unsupported');
+
+abstract class SipMessageBase {
+  headers: Headers;
+  /** The body as bytes, never decoded: SDP and other payloads cross the B2BUA untouched. */
+  body: Uint8Array;
+  /**
+   * How header text maps to bytes. Headers that are not valid UTF-8 (RFC 4475
+   * has some) are read as latin1 so that serializing gives back the same bytes.
+   */
+  headerEncoding: 'utf8' | 'latin1' = 'utf8';
+
+  constructor(headers: Headers | HeaderInit | undefined, body: Uint8Array | string | undefined) {
+    this.headers = headers instanceof Headers ? headers : new Headers(headers);
+    this.body = body === undefined ? EMPTY : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  }
+
+  /** Every Via, top first. */
+  get via(): Via[] {
+    return this.headers.parsed('via', parseViaList);
+  }
+  get topVia(): Via | undefined {
+    return this.via[0];
+  }
+  get from(): FromTo {
+    return this.headers.parsed('from', parseFrom);
+  }
+  get to(): FromTo {
+    return this.headers.parsed('to', parseTo);
+  }
+  get callId(): string {
+    return this.headers.parsed('call-id', parseCallId);
+  }
+  get cseq(): CSeq {
+    return this.headers.parsed('cseq', parseCSeq);
+  }
+  get maxForwards(): number | undefined {
+    return this.headers.parsed('max-forwards', parseMaxForwards);
+  }
+  /** The Content-Length header's value; the body length is what counts when serializing. */
+  get contentLength(): number | undefined {
+    return this.headers.parsed('content-length', parseContentLength);
+  }
+  /** Contact values, or "*" for a REGISTER that removes every binding. Empty when absent. */
+  get contact(): Contact[] | '*' {
+    return this.headers.parsed('contact', parseContactList);
+  }
+  get route(): NameAddr[] {
+    return this.headers.parsed('route', ROUTE);
+  }
+  get recordRoute(): NameAddr[] {
+    return this.headers.parsed('record-route', RECORD_ROUTE);
+  }
+  get contentType(): ContentType | undefined {
+    return this.headers.parsed('content-type', parseContentType);
+  }
+  get expires(): number | undefined {
+    return this.headers.parsed('expires', parseExpires);
+  }
+  get event(): EventHeader | undefined {
+    return this.headers.parsed('event', parseEvent);
+  }
+  get subscriptionState(): SubscriptionState | undefined {
+    return this.headers.parsed('subscription-state', parseSubscriptionState);
+  }
+  get allow(): string[] {
+    return this.headers.parsed('allow', ALLOW);
+  }
+  get supported(): string[] {
+    return this.headers.parsed('supported', SUPPORTED);
+  }
+  get require(): string[] {
+    return this.headers.parsed('require', REQUIRE);
+  }
+  get proxyRequire(): string[] {
+    return this.headers.parsed('proxy-require', PROXY_REQUIRE);
+  }
+  get unsupported(): string[] {
+    return this.headers.parsed('unsupported', UNSUPPORTED);
+  }
+  get sessionExpires(): SessionExpires | undefined {
+    return this.headers.parsed('session-expires', parseSessionExpires);
+  }
+  get minSE(): number | undefined {
+    return this.headers.parsed('min-se', parseMinSE);
+  }
+  /** The Reason headers (RFC 3326); a response's reason phrase is `reason` on SipResponse. */
+  get reasons(): Reason[] {
+    return this.headers.parsed('reason', parseReasonList);
+  }
+  get diversion(): NameAddr[] {
+    return this.headers.parsed('diversion', DIVERSION);
+  }
+  get pAssertedIdentity(): NameAddr[] {
+    return this.headers.parsed('p-asserted-identity', PAI);
+  }
+  get remotePartyId(): NameAddr[] {
+    return this.headers.parsed('remote-party-id', RPID);
+  }
+  get date(): Date | undefined {
+    return this.headers.parsed('date', parseDate);
+  }
+  get retryAfter(): RetryAfter | undefined {
+    return this.headers.parsed('retry-after', parseRetryAfter);
+  }
+}
+
+export interface SipRequestInit {
+  method: string;
+  uri: Uri;
+  headers?: Headers | HeaderInit;
+  body?: Uint8Array | string;
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = 'request' as const;
+  method: string;
+  uri: Uri;
+  constructor(init: SipRequestInit) {
+    super(init.headers, init.body);
+    this.method = init.method;
+    this.uri = init.uri;
+  }
+}
+
+export interface SipResponseInit {
+  status: number;
+  reason?: string;
+  headers?: Headers | HeaderInit;
+  body?: Uint8Array | string;
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = 'response' as const;
+  status: number;
+  reason: string;
+  constructor(init: SipResponseInit) {
+    super(init.headers, init.body);
+    this.status = init.status;
+    this.reason = init.reason ?? reasonPhrase(init.status);
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+const PHRASES: Record<number, string> = {
+  100: 'Trying', 180: 'Ringing', 181: 'Call Is Being Forwarded', 182: 'Queued', 183: 'Session Progress',
+  199: 'Early Dialog Terminated', 200: 'OK', 202: 'Accepted', 204: 'No Notification', 300: 'Multiple Choices',
+  301: 'Moved Permanently', 302: 'Moved Temporarily', 305: 'Use Proxy', 380: 'Alternative Service',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
+  410: 'Gone', 412: 'Conditional Request Failed', 413: 'Request Entity Too Large', 414: 'Request-URI Too Long',
+  415: 'Unsupported Media Type', 416: 'Unsupported URI Scheme', 420: 'Bad Extension', 421: 'Extension Required',
+  422: 'Session Interval Too Small', 423: 'Interval Too Brief', 480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist', 482: 'Loop Detected', 483: 'Too Many Hops', 484: 'Address Incomplete',
+  485: 'Ambiguous', 486: 'Busy Here', 487: 'Request Terminated', 488: 'Not Acceptable Here', 489: 'Bad Event',
+  491: 'Request Pending', 493: 'Undecipherable', 500: 'Server Internal Error', 501: 'Not Implemented',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Server Time-out', 505: 'Version Not Supported',
+  513: 'Message Too Large', 580: 'Precondition Failure', 600: 'Busy Everywhere', 603: 'Decline',
+  604: 'Does Not Exist Anywhere', 606: 'Not Acceptable',
+};
+
+/** The usual reason phrase of a status code (RFC 3261 §21 and extensions). */
+export function reasonPhrase(status: number): string {
+  return PHRASES[status] ?? (status < 200 ? 'Progress' : status < 300 ? 'OK' : 'Error');
+}

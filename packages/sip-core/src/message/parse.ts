@@ -1,0 +1,164 @@
+/**
+ * Bytes -> SipRequest | SipResponse (RFC 3261 §7, §25).
+ *
+ * parseMessage checks the start line and the headers every element reads
+ * (Via, From, To, Call-ID, CSeq, Max-Forwards, Content-Length) and refuses the
+ * message when any of them is missing or malformed. Every other header is kept
+ * as text and parsed on its first read.
+ */
+import { isUtf8 } from 'node:buffer';
+import { SipParseError } from '../errors.js';
+import { TOKEN, isToken } from './grammar.js';
+import { Headers, canonicalName } from './headers.js';
+import { SipRequest, SipResponse, type SipMessage } from './message.js';
+import { parseUri } from './uri.js';
+
+export interface ParseOptions {
+  /**
+   * The input is exactly one message cut from a stream by a StreamFramer:
+   * Content-Length is then required and must match the body (RFC 3261 §18.3).
+   * Otherwise it is a datagram: a missing Content-Length means "the rest", and
+   * octets past Content-Length are ignored.
+   */
+  stream?: boolean;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+export function toBuffer(input: Uint8Array | string): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/** Where the header section ends (index of the blank line's CRLF pair), skipping leading CRLFs. */
+export function findHeaderEnd(buf: Buffer, from = 0): number {
+  return buf.indexOf(CRLFCRLF, from);
+}
+
+/** RFC 3261 §7.5: CRLFs before the start line are ignored. */
+export function skipLeadingCrlf(buf: Buffer): number {
+  let i = 0;
+  while (i + 1 < buf.length && buf[i] === 0x0d && buf[i + 1] === 0x0a) i += 2;
+  return i;
+}
+
+function fail(message: string, part: string, status?: number): never {
+  throw new SipParseError(message, { part }, status === undefined ? {} : { status });
+}
+
+function checkVersion(v: string, part: string): void {
+  if (v === 'SIP/2.0') return;
+  if (/^sip\/2\.0$/i.test(v)) return;
+  if (/^SIP\/[0-9]+\.[0-9]+$/i.test(v)) fail(`unsupported SIP version ${v}`, part, 505);
+  fail(`malformed SIP version "${v.slice(0, 20)}"`, part);
+}
+
+/** Parse one SIP message. Throws SipParseError (and nothing else) on bad input. */
+export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}): SipMessage {
+  const buf = toBuffer(input);
+  const start = skipLeadingCrlf(buf);
+  const headerEnd = findHeaderEnd(buf, start);
+  if (headerEnd < 0) fail('no empty line after the header section', 'framing');
+  const headBytes = buf.subarray(start, headerEnd + 2);
+  const latin1 = !isUtf8(headBytes);
+  const head = headBytes.toString(latin1 ? 'latin1' : 'utf8');
+
+  // Start line.
+  let eol = head.indexOf('\r\n');
+  const startLine = head.slice(0, eol);
+  const msg = parseStartLine(startLine);
+  msg.headerEncoding = latin1 ? 'latin1' : 'utf8';
+
+  // Header lines, unfolded (RFC 3261 §7.3.1: CRLF followed by SP/HTAB continues the line).
+  const names: string[] = [];
+  const keys: string[] = [];
+  const values: string[] = [];
+  let pos = eol + 2;
+  while (pos < head.length) {
+    eol = head.indexOf('\r\n', pos);
+    const line = head.slice(pos, eol);
+    pos = eol + 2;
+    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) fail('bare CR or LF inside a header line', 'headers');
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) {
+      const last = values.length - 1;
+      if (last < 0) fail('continuation line before any header', 'headers');
+      const more = line.trim();
+      if (more.length > 0) values[last] = values[last]!.length > 0 ? values[last] + ' ' + more : more;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon < 0) fail(`header line without ":" ("${line.slice(0, 40)}")`, 'headers');
+    let nameEnd = colon;
+    while (nameEnd > 0 && (line.charCodeAt(nameEnd - 1) === 0x20 || line.charCodeAt(nameEnd - 1) === 0x09)) nameEnd--;
+    const name = nameEnd === colon ? line.slice(0, colon) : line.slice(0, nameEnd);
+    if (!isToken(name)) fail(`malformed header name "${name.slice(0, 40)}"`, 'headers');
+    names.push(name);
+    keys.push(canonicalName(name));
+    values.push(line.slice(colon + 1).trim());
+  }
+  msg.headers = Headers.fromParsed(names, keys, values);
+
+  // The headers every element reads: parse now (this also fills the typed cache).
+  // (single-valued ones refuse a second occurrence: RFC 4475 §3.3.8, §3.3.9)
+  if (msg.via.length === 0) fail('missing Via header', 'Via');
+  void msg.from;
+  void msg.to;
+  void msg.callId;
+  const cseq = msg.cseq;
+  void msg.maxForwards;
+  const cl = msg.contentLength;
+  if (msg.kind === 'request' && cseq.method !== msg.method) {
+    fail(`CSeq method ${cseq.method} does not match the request method ${msg.method}`, 'CSeq');
+  }
+
+  // Body (RFC 3261 §18.3).
+  const bodyStart = headerEnd + 4;
+  const available = buf.length - bodyStart;
+  if (cl === undefined) {
+    if (opts.stream) fail('missing Content-Length on a stream transport', 'Content-Length');
+    msg.body = buf.subarray(bodyStart);
+  } else {
+    if (cl > available) fail(`Content-Length ${cl} is larger than the ${available} octets of body received`, 'Content-Length');
+    if (opts.stream && cl < available) fail(`Content-Length ${cl} is smaller than the ${available} octets of body`, 'Content-Length');
+    msg.body = buf.subarray(bodyStart, bodyStart + cl);
+  }
+  return msg;
+}
+
+function parseStartLine(line: string): SipRequest | SipResponse {
+  const part = 'start-line';
+  if (line.startsWith('SIP/') || line.startsWith('sip/')) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp1 = line.indexOf(' ');
+    if (sp1 < 0) fail('malformed status line', part);
+    checkVersion(line.slice(0, sp1), part);
+    const sp2 = line.indexOf(' ', sp1 + 1);
+    const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
+    if (!/^[1-6][0-9][0-9]$/.test(code)) fail(`malformed status code "${code.slice(0, 20)}"`, part);
+    const reason = sp2 < 0 ? '' : line.slice(sp2 + 1);
+    for (let i = 0; i < reason.length; i++) {
+      const c = reason.charCodeAt(i);
+      if (c < 0x20 && c !== 0x09) fail('control character in reason phrase', part);
+    }
+    const res = new SipResponse({ status: Number(code), reason });
+    return res;
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version: exactly two single spaces.
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 === sp1) fail(`malformed request line "${line.slice(0, 60)}"`, part);
+  const method = line.slice(0, sp1);
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] !== 1) fail(`malformed method "${method.slice(0, 40)}"`, part);
+  }
+  const uriText = line.slice(sp1 + 1, sp2);
+  if (uriText.length === 0 || uriText.indexOf(' ') >= 0 || uriText.indexOf('\t') >= 0) {
+    fail('the Request-URI holds white space or the request line has extra spaces', part);
+  }
+  checkVersion(line.slice(sp2 + 1), part);
+  if (uriText.charCodeAt(0) === 0x3c) fail('the Request-URI may not be enclosed in <>', part);
+  const uri = parseUri(uriText, { part, allowHeaders: false });
+  return new SipRequest({ method, uri });
+}
