@@ -8,6 +8,27 @@ import { SipResponse } from './message.js';
 import { parseViaList } from './header-values.js';
 import { findHeaderEnd, skipLeadingCrlf, toBuffer } from './parse.js';
 
+const SENT_BY = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?:\s*:\s*([0-9]{1,5}))?/i;
+const BRANCH = /;\s*branch\s*=\s*([A-Za-z0-9.!%*_+`'~-]+)/i;
+
+/**
+ * The top Via as it should stand in the response: as received when it parses;
+ * else (RFC 4475 §3.1.2.1, a Via with stray separators) the transport, sent-by
+ * and branch that can still be read, so that the 400 can travel back.
+ */
+function readableVia(value: string): string | undefined {
+  try {
+    const top = parseViaList([value])[0];
+    if (top !== undefined) return value;
+  } catch {
+    // fall through to the lenient reading
+  }
+  const m = SENT_BY.exec(value.trim());
+  if (!m) return undefined;
+  const branch = BRANCH.exec(value)?.[1];
+  return `SIP/2.0/${m[1]!.toUpperCase()} ${m[2]}${m[3] ? ':' + m[3] : ''}${branch ? ';branch=' + branch : ''}`;
+}
+
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
 
 /**
@@ -40,14 +61,13 @@ export function errorResponseFor(input: Uint8Array | string, error: SipParseErro
     const name = line.slice(0, colon).trim();
     if (COPIED.has(canonicalName(name))) kept.push([name, line.slice(colon + 1).trim()]);
   }
-  const vias = kept.filter(([n]) => canonicalName(n) === 'via').map(([, v]) => v);
-  try {
-    // The response travels back along the top Via: without one that reads, it cannot be sent.
-    if (parseViaList(vias).length === 0) return undefined;
-  } catch {
-    return undefined;
-  }
-  const headers = new Headers(kept);
+  // The response travels back along the top Via: without one that reads, it cannot be sent.
+  const firstVia = kept.findIndex(([n]) => canonicalName(n) === 'via');
+  if (firstVia < 0) return undefined;
+  const via = readableVia(kept[firstVia]![1]);
+  if (via === undefined) return undefined;
+  const headers = new Headers(kept.filter(([n], i) => i === firstVia || canonicalName(n) !== 'via'));
+  headers.set('Via', via);
   const res = new SipResponse({ status: error.status, reason: error.reasonPhrase, headers });
   res.headerEncoding = 'latin1';
   return res;

@@ -5,7 +5,7 @@
  */
 import { SipParseError } from '../errors.js';
 import { Cursor, HOST, TOKEN, WORD, isAll, quote, unquote } from './grammar.js';
-import { type Params, type Uri, NO_PARAMS, SipUri, parseUri } from './uri.js';
+import { type Params, type Uri, NO_PARAMS, SipUri, isIPv6Reference, parseUri } from './uri.js';
 
 export interface Via {
   /** "SIP" */
@@ -147,6 +147,7 @@ function via(c: Cursor): Via {
     const close = c.s.indexOf(']', c.i);
     if (close < 0) c.fail('unterminated IPv6 reference');
     host = c.s.slice(c.i, close + 1);
+    if (!isIPv6Reference(host)) c.fail(`malformed IPv6 reference ${host}`);
     c.i = close + 1;
   } else {
     const start = c.i;

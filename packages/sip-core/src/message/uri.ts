@@ -3,6 +3,7 @@
  * scheme kept as an opaque absolute URI. Parsed values are unescaped; the text
  * as received is kept so that toString() gives back exactly what was parsed.
  */
+import { isIPv6 } from 'node:net';
 import { SipParseError } from '../errors.js';
 import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, unescapePct } from './grammar.js';
 
@@ -160,17 +161,14 @@ function parseUriParams(s: string, sep: string, chars: Uint8Array, part: string,
   return out;
 }
 
+/** "[" IPv6address "]" (RFC 5118 §4.10: the RFC 3261 ABNF bug that let ":::" through is not repeated). */
+export function isIPv6Reference(h: string): boolean {
+  return h.length > 2 && h.charCodeAt(0) === 0x5b && h.charCodeAt(h.length - 1) === 0x5d && isIPv6(h.slice(1, -1));
+}
+
 function isValidHost(h: string): boolean {
   if (h.length === 0) return false;
-  if (h.charCodeAt(0) === 0x5b) {
-    if (h.charCodeAt(h.length - 1) !== 0x5d || h.length < 4) return false;
-    for (let i = 1; i < h.length - 1; i++) {
-      const c = h.charCodeAt(i);
-      const hex = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-      if (!hex && c !== 0x3a && c !== 0x2e) return false;
-    }
-    return h.indexOf(':') > 0;
-  }
+  if (h.charCodeAt(0) === 0x5b) return isIPv6Reference(h);
   for (let i = 0; i < h.length; i++) {
     const c = h.charCodeAt(i);
     if (c >= 128 || HOST[c] !== 1 || c === 0x3a || c === 0x5b || c === 0x5d) return false;
