@@ -95,7 +95,7 @@ export function isPrefixPattern(pattern: string): boolean {
  * The forms of a caller's number that list patterns are compared with: the canonical form
  * first, then the number as presented (separators and access code removed) when it differs.
  */
-export function callerKeys(raw: string, plan: NumberingPlan): readonly string[] {
+export function callerKeys(raw: string, plan: NumberingPlan): readonly [string, ...string[]] {
   const canonical = normaliseNumber(raw, plan);
   const cleaned = cleanNumber(raw);
   const presented = DIALLABLE.test(cleaned) ? stripAccessCode(cleaned, plan) : cleaned;
