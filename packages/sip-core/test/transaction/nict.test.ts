@@ -62,7 +62,7 @@ t.test('over TCP a final terminates at once (Timer K = 0)', async (t) => {
 });
 
 t.test('Timer E schedule: doubling capped at T2 = 4 s; Timer F at 32 s', async (t) => {
-  const trace = runTimers(startNict(options, UDP, CFG), (s, e) => stepNict(s, e, CFG), (n) => fire(n as 'E' | 'F' | 'K'));
+  const trace = runTimers<NictState, NictEvent>(startNict(options, UDP, CFG), (s, e) => stepNict(s, e, CFG), (n) => fire(n as 'E' | 'F' | 'K'));
   t.same(trace.sends, [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
   t.same(trace.delivered, [{ at: 32000, kind: 'timeout' }]);
   t.equal(trace.state.kind, 'terminated');
@@ -82,7 +82,7 @@ t.test('Timer E schedule in proceeding: the pending E fires, then every T2', asy
 
 t.test('with T1 = 100 and T2 = 400 the cap follows the settings', async (t) => {
   const cfg = { T1: 100, T2: 400, T4: 1000 };
-  const trace = runTimers(startNict(options, UDP, cfg), (s, e) => stepNict(s, e, cfg), (n) => fire(n as 'E' | 'F' | 'K'));
+  const trace = runTimers<NictState, NictEvent>(startNict(options, UDP, cfg), (s, e) => stepNict(s, e, cfg), (n) => fire(n as 'E' | 'F' | 'K'));
   t.same(trace.sends.slice(0, 6), [0, 100, 300, 700, 1100, 1500]);
   t.equal(trace.end, 6400, 'F = 64*T1');
 });
