@@ -5,7 +5,7 @@
  */
 import { SipParseError } from '../errors.js';
 import { Cursor, HOST, TOKEN, WORD, isAll, quote, unquote } from './grammar.js';
-import { type Params, type Uri, NO_PARAMS, SipUri, isIPv6Reference, parseUri } from './uri.js';
+import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri } from './uri.js';
 
 export interface Via {
   /** "SIP" */
@@ -107,12 +107,12 @@ function required(lines: string[], part: string): string {
 
 /** *( SEMI generic-param ): names lower-cased, values as written (quotes kept). */
 function params(c: Cursor): Params {
-  let out: Map<string, string | null> | undefined;
+  let out: ParamMap | undefined;
   while (c.sep(0x3b)) {
     const name = c.token('parameter name').toLowerCase();
     let value: string | null = null;
     if (c.sep(0x3d)) value = c.peek() === 0x22 ? c.quoted() : c.run(GEN_VALUE, `value of ${name}`);
-    (out ??= new Map()).set(name, value);
+    (out ??= new ParamMap()).add(name, value);
   }
   return out ?? NO_PARAMS;
 }
@@ -310,7 +310,7 @@ function fromTo(lines: string[], part: string): FromTo {
   c.end();
   const tag = na.params.get('tag');
   if (tag === null) c.fail('tag without a value');
-  return { ...na, tag: tag ?? undefined };
+  return { displayName: na.displayName, uri: na.uri, params: na.params, tag: tag ?? undefined };
 }
 
 export const parseFrom = (lines: string[]): FromTo => fromTo(lines, 'From');
@@ -335,7 +335,13 @@ export function parseContactList(lines: string[]): Contact[] | '*' {
     if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) {
       throw new SipParseError(`q=${q} is not a qvalue`, { part: 'Contact' });
     }
-    return { ...na, expires: paramNumber(na.params, 'expires', MAX_DELTA, 'Contact'), q: q === undefined ? undefined : Number(q) };
+    return {
+      displayName: na.displayName,
+      uri: na.uri,
+      params: na.params,
+      expires: paramNumber(na.params, 'expires', MAX_DELTA, 'Contact'),
+      q: q === undefined ? undefined : Number(q),
+    };
   });
 }
 
@@ -349,7 +355,7 @@ export function formatNameAddr(na: Pick<NameAddr, 'displayName' | 'uri' | 'param
 export function withTag(na: NameAddr, tag: string): FromTo {
   const params = new Map(na.params);
   params.set('tag', tag);
-  return { ...na, params, tag };
+  return { displayName: na.displayName, uri: na.uri, params, tag };
 }
 
 // ---- scalars ----

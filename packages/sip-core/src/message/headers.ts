@@ -77,7 +77,9 @@ export class Headers {
   #names: string[] = [];
   #values: string[] = [];
   #keys: string[] = [];
-  #parsed: Map<string, unknown> | undefined;
+  /** Typed values by canonical key: two small arrays, searched linearly (a message has a few). */
+  #cacheKeys: string[] | undefined;
+  #cacheValues: unknown[] | undefined;
 
   constructor(init?: HeaderInit) {
     if (init) for (const [n, v] of init) this.append(n, v);
@@ -149,7 +151,7 @@ export class Headers {
     this.#names.splice(at, 0, ...values.map(() => keepName));
     this.#keys.splice(at, 0, ...values.map(() => key));
     this.#values.splice(at, 0, ...values);
-    this.#parsed?.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
@@ -159,7 +161,7 @@ export class Headers {
     this.#names.push(name);
     this.#keys.push(key);
     this.#values.push(value);
-    this.#parsed?.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
@@ -171,7 +173,7 @@ export class Headers {
     this.#names.splice(at, 0, name);
     this.#keys.splice(at, 0, key);
     this.#values.splice(at, 0, value);
-    this.#parsed?.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
@@ -183,7 +185,7 @@ export class Headers {
     const key = canonicalName(name);
     const i = this.#keys.indexOf(key);
     if (i < 0) return undefined;
-    this.#parsed?.delete(key);
+    this.#invalidate(key);
     const v = this.#values[i]!;
     const parts = LIST_HEADERS.has(key) && v.indexOf(',') >= 0 ? splitTopLevel(v) : [v];
     if (parts.length > 1) {
@@ -199,7 +201,7 @@ export class Headers {
   /** Remove every occurrence; returns how many lines were removed. */
   delete(name: string): number {
     const key = canonicalName(name);
-    this.#parsed?.delete(key);
+    this.#invalidate(key);
     return this.#removeKey(key);
   }
 
@@ -232,11 +234,35 @@ export class Headers {
    * and nothing is cached then, so every read of a bad header throws again.
    */
   parsed<T>(key: string, parse: (lines: string[]) => T): T {
-    const cache = (this.#parsed ??= new Map());
-    if (cache.has(key)) return cache.get(key) as T;
+    const keys = this.#cacheKeys;
+    if (keys !== undefined) {
+      const i = keys.indexOf(key);
+      if (i >= 0) return this.#cacheValues![i] as T;
+    }
     const value = parse(this.lines(key));
-    cache.set(key, value);
+    this.seed(key, value);
     return value;
+  }
+
+  /** Store the typed value of a header parsed elsewhere (the message parser). */
+  seed(key: string, value: unknown): void {
+    if (this.#cacheKeys === undefined) {
+      this.#cacheKeys = [key];
+      this.#cacheValues = [value];
+    } else {
+      this.#cacheKeys.push(key);
+      this.#cacheValues!.push(value);
+    }
+  }
+
+  #invalidate(key: string): void {
+    const keys = this.#cacheKeys;
+    if (keys === undefined) return;
+    const i = keys.indexOf(key);
+    if (i >= 0) {
+      keys.splice(i, 1);
+      this.#cacheValues!.splice(i, 1);
+    }
   }
 
   /** A deep copy of the header lines (the typed cache is not shared). */

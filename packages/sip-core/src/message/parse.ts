@@ -8,7 +8,16 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { SipParseError } from '../errors.js';
-import { TOKEN, isToken } from './grammar.js';
+import { TOKEN } from './grammar.js';
+import {
+  parseCSeq,
+  parseCallId,
+  parseContentLength,
+  parseFrom,
+  parseMaxForwards,
+  parseTo,
+  parseViaList,
+} from './header-values.js';
 import { Headers, canonicalName } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { parseUri } from './uri.js';
@@ -24,6 +33,7 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const NONE: string[] = [];
 
 export function toBuffer(input: Uint8Array | string): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
@@ -69,45 +79,84 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   const msg = parseStartLine(startLine);
   msg.headerEncoding = latin1 ? 'latin1' : 'utf8';
 
+  // Bare CR or LF inside the header section would let one header smuggle another.
+  for (let k = head.indexOf('\n'); k >= 0; k = head.indexOf('\n', k + 1)) {
+    if (head.charCodeAt(k - 1) !== 0x0d) fail('bare LF inside the header section', 'headers');
+  }
+  for (let k = head.indexOf('\r'); k >= 0; k = head.indexOf('\r', k + 1)) {
+    if (head.charCodeAt(k + 1) !== 0x0a) fail('bare CR inside the header section', 'headers');
+  }
+
   // Header lines, unfolded (RFC 3261 §7.3.1: CRLF followed by SP/HTAB continues the line).
   const names: string[] = [];
   const keys: string[] = [];
   const values: string[] = [];
   let pos = eol + 2;
-  while (pos < head.length) {
+  const n = head.length;
+  while (pos < n) {
     eol = head.indexOf('\r\n', pos);
-    const line = head.slice(pos, eol);
-    pos = eol + 2;
-    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) fail('bare CR or LF inside a header line', 'headers');
-    const first = line.charCodeAt(0);
+    let i = pos;
+    const first = head.charCodeAt(i);
     if (first === 0x20 || first === 0x09) {
       const last = values.length - 1;
       if (last < 0) fail('continuation line before any header', 'headers');
-      const more = line.trim();
+      const more = head.slice(pos, eol).trim();
       if (more.length > 0) values[last] = values[last]!.length > 0 ? values[last] + ' ' + more : more;
+      pos = eol + 2;
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon < 0) fail(`header line without ":" ("${line.slice(0, 40)}")`, 'headers');
-    let nameEnd = colon;
-    while (nameEnd > 0 && (line.charCodeAt(nameEnd - 1) === 0x20 || line.charCodeAt(nameEnd - 1) === 0x09)) nameEnd--;
-    const name = nameEnd === colon ? line.slice(0, colon) : line.slice(0, nameEnd);
-    if (!isToken(name)) fail(`malformed header name "${name.slice(0, 40)}"`, 'headers');
+    while (i < eol) {
+      const c = head.charCodeAt(i);
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      i++;
+    }
+    if (i === pos) fail(`malformed header line "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+    const name = head.slice(pos, i);
+    while (i < eol && (head.charCodeAt(i) === 0x20 || head.charCodeAt(i) === 0x09)) i++;
+    if (head.charCodeAt(i) !== 0x3a) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+    i++;
+    while (i < eol && (head.charCodeAt(i) === 0x20 || head.charCodeAt(i) === 0x09)) i++;
+    let end = eol;
+    while (end > i && (head.charCodeAt(end - 1) === 0x20 || head.charCodeAt(end - 1) === 0x09)) end--;
     names.push(name);
     keys.push(canonicalName(name));
-    values.push(line.slice(colon + 1).trim());
+    values.push(head.slice(i, end));
+    pos = eol + 2;
   }
-  msg.headers = Headers.fromParsed(names, keys, values);
+  const h = Headers.fromParsed(names, keys, values);
+  msg.headers = h;
 
-  // The headers every element reads: parse now (this also fills the typed cache).
-  // (single-valued ones refuse a second occurrence: RFC 4475 §3.3.8, §3.3.9)
-  if (msg.via.length === 0) fail('missing Via header', 'Via');
-  void msg.from;
-  void msg.to;
-  void msg.callId;
-  const cseq = msg.cseq;
-  void msg.maxForwards;
-  const cl = msg.contentLength;
+  // The headers every element reads: parse now, and seed the typed cache.
+  // (Single-valued ones refuse a second occurrence: RFC 4475 §3.3.8, §3.3.9.)
+  const vias: string[] = [];
+  let from: string[] | undefined;
+  let to: string[] | undefined;
+  let callId: string[] | undefined;
+  let cseqLines: string[] | undefined;
+  let mf: string[] | undefined;
+  let clLines: string[] | undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const v = values[k]!;
+    switch (keys[k]) {
+      case 'via': vias.push(v); break;
+      case 'from': (from ??= []).push(v); break;
+      case 'to': (to ??= []).push(v); break;
+      case 'call-id': (callId ??= []).push(v); break;
+      case 'cseq': (cseqLines ??= []).push(v); break;
+      case 'max-forwards': (mf ??= []).push(v); break;
+      case 'content-length': (clLines ??= []).push(v); break;
+    }
+  }
+  if (vias.length === 0) fail('missing Via header', 'Via');
+  h.seed('via', parseViaList(vias));
+  h.seed('from', parseFrom(from ?? NONE));
+  h.seed('to', parseTo(to ?? NONE));
+  h.seed('call-id', parseCallId(callId ?? NONE));
+  const cseq = parseCSeq(cseqLines ?? NONE);
+  h.seed('cseq', cseq);
+  h.seed('max-forwards', parseMaxForwards(mf ?? NONE));
+  const cl = parseContentLength(clLines ?? NONE);
+  h.seed('content-length', cl);
   if (msg.kind === 'request' && cseq.method !== msg.method) {
     fail(`CSeq method ${cseq.method} does not match the request method ${msg.method}`, 'CSeq');
   }

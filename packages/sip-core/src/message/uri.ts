@@ -10,7 +10,53 @@ import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, unescapePct
 /** Parameters by lower-cased name, in order; a value of null is a flag parameter (";lr"). */
 export type Params = ReadonlyMap<string, string | null>;
 
-export const NO_PARAMS: Params = new Map();
+/**
+ * The Params the parsers build: a read-only map over two small arrays. SIP
+ * elements carry a handful of parameters, so a linear search beats hashing,
+ * and building one costs two array pushes instead of a hash table.
+ */
+export class ParamMap implements ReadonlyMap<string, string | null> {
+  readonly #keys: string[];
+  readonly #values: Array<string | null>;
+  constructor(entries?: Iterable<readonly [string, string | null]>) {
+    this.#keys = [];
+    this.#values = [];
+    if (entries) for (const [k, v] of entries) this.add(k, v);
+  }
+  /** Builder for parsers; a name given twice keeps its first value. */
+  add(name: string, value: string | null): void {
+    if (this.#keys.indexOf(name) >= 0) return;
+    this.#keys.push(name);
+    this.#values.push(value);
+  }
+  get size(): number {
+    return this.#keys.length;
+  }
+  get(name: string): string | null | undefined {
+    const i = this.#keys.indexOf(name);
+    return i < 0 ? undefined : this.#values[i];
+  }
+  has(name: string): boolean {
+    return this.#keys.indexOf(name) >= 0;
+  }
+  forEach(fn: (value: string | null, key: string, map: ReadonlyMap<string, string | null>) => void): void {
+    for (let i = 0; i < this.#keys.length; i++) fn(this.#values[i]!, this.#keys[i]!, this);
+  }
+  *entries(): MapIterator<[string, string | null]> {
+    for (let i = 0; i < this.#keys.length; i++) yield [this.#keys[i]!, this.#values[i]!];
+  }
+  *keys(): MapIterator<string> {
+    yield* this.#keys;
+  }
+  *values(): MapIterator<string | null> {
+    yield* this.#values;
+  }
+  [Symbol.iterator](): MapIterator<[string, string | null]> {
+    return this.entries();
+  }
+}
+
+export const NO_PARAMS: Params = new ParamMap();
 
 export interface SipUriParts {
   scheme: 'sip' | 'sips';
@@ -145,8 +191,13 @@ function isSchemeChar(c: number, first: boolean): boolean {
 
 /** Parse "name[=value]" pairs separated by `sep`, checking characters and unescaping. */
 function parseUriParams(s: string, sep: string, chars: Uint8Array, part: string, what: string, needValue: boolean): Params {
-  const out = new Map<string, string | null>();
-  for (const item of s.split(sep)) {
+  const out = new ParamMap();
+  let start = 0;
+  while (start <= s.length) {
+    let end = s.indexOf(sep, start);
+    if (end < 0) end = s.length;
+    const item = s.slice(start, end);
+    start = end + 1;
     const eq = item.indexOf('=');
     const rawName = eq < 0 ? item : item.slice(0, eq);
     const rawValue = eq < 0 ? null : item.slice(eq + 1);
@@ -156,7 +207,7 @@ function parseUriParams(s: string, sep: string, chars: Uint8Array, part: string,
     const name = unescapePct(rawName);
     const value = rawValue === null ? null : unescapePct(rawValue);
     if (name === undefined || value === undefined) bad(`bad %-escape in ${what} "${item}"`, part);
-    out.set(name.toLowerCase(), value);
+    out.add(name.toLowerCase(), value);
   }
   return out;
 }

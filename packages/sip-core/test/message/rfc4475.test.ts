@@ -9,7 +9,7 @@
  *   refused with a buildable 400; the others parse and expose what the
  *   transaction layer or endpoint decides on (unknown schemes, Require, 2543 Via...).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -56,7 +56,7 @@ t.test('RFC 4475 vectors are all present', async (t) => {
   t.equal(rows.length, 49);
 });
 
-const parseChecks: Record<string, (t: Tap.Test, m: SipMessage) => void> = {
+const parseChecks: Record<string, (t: Test, m: SipMessage) => void> = {
   wsinv(t, m) {
     const r = req(m);
     t.equal(r.method, 'INVITE');
@@ -198,7 +198,7 @@ const rejectAt: Record<string, 'parse' | 'date' | 'contact'> = {
 
 for (const row of rows.filter((r) => r.group === 'reject')) {
   t.test(`${row.name} (RFC 4475 §${row.section} ${row.title}): is refused with SipParseError`, async (t) => {
-    const where = rejectAt[row.name];
+    const where = rejectAt[row.name]!;
     t.ok(where, 'has an expectation');
     const raw = bytes(row.name);
     if (where === 'parse') {

@@ -1,0 +1,77 @@
+/**
+ * pnpm bench:parse — parse, read what a proxy reads (top Via branch, From/To
+ * tags, Call-ID, CSeq, Contact URI), and serialize three realistic messages,
+ * with @ima/sip-core and with the npm `sip` package (0.0.6) side by side in
+ * one process. Prints messages per second for each and the ratio.
+ * Bounded: a fixed number of rounds of a fixed duration.
+ */
+import { parseMessage, serializeMessage, type SipUri } from '@ima/sip-core';
+// @ts-expect-error the sip package ships no types
+import sip from 'sip';
+import { bye, invite, ok200 } from './messages.js';
+
+type Op = (buf: Buffer) => number;
+
+const ours: Op = (buf) => {
+  const m = parseMessage(buf);
+  let n = m.topVia!.branch!.length + (m.from.tag?.length ?? 0) + (m.to.tag?.length ?? 0) + m.callId.length + m.cseq.seq;
+  const c = m.contact;
+  if (c !== '*' && c.length > 0) n += (c[0]!.uri as SipUri).host.length;
+  return n + serializeMessage(m).length;
+};
+
+const theirs: Op = (buf) => {
+  const m = sip.parse(buf);
+  const h = m.headers;
+  let n = h.via[0].params.branch.length + (h.from.params.tag?.length ?? 0) + (h.to.params.tag?.length ?? 0) + h['call-id'].length + h.cseq.seq;
+  if (h.contact && h.contact.length > 0) n += sip.parseUri(h.contact[0].uri).host.length;
+  return n + Buffer.byteLength(sip.stringify(m), 'binary');
+};
+
+function rate(op: Op, buf: Buffer, ms: number): number {
+  let sink = 0;
+  let n = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 200; i++) sink += op(buf);
+    n += 200;
+  }
+  if (sink === -1) console.log('');
+  return (n * 1000) / ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 300);
+
+// Both sides must understand the messages before they are timed.
+for (const buf of [invite, ok200, bye]) {
+  ours(buf);
+  theirs(buf);
+}
+
+console.log(`node ${process.version}; ${ROUNDS} rounds of ${ROUND_MS} ms each, medians (messages/s)`);
+console.log('message          bytes   @ima/sip-core        sip 0.0.6   ratio');
+let worst = Infinity;
+for (const [name, buf] of [['INVITE+SDP', invite], ['200 OK+SDP', ok200], ['BYE', bye]] as const) {
+  rate(ours, buf, 200);
+  rate(theirs, buf, 200);
+  const a: number[] = [];
+  const b: number[] = [];
+  // Interleave rounds so that machine noise hits both sides alike.
+  for (let r = 0; r < ROUNDS; r++) {
+    a.push(rate(ours, buf, ROUND_MS));
+    b.push(rate(theirs, buf, ROUND_MS));
+  }
+  const ra = median(a);
+  const rb = median(b);
+  worst = Math.min(worst, ra / rb);
+  console.log(
+    `${name.padEnd(14)} ${String(buf.length).padStart(7)} ${ra.toFixed(0).padStart(15)} ${rb.toFixed(0).padStart(16)} ${(ra / rb).toFixed(2).padStart(7)}x`,
+  );
+}
+console.log(`lowest ratio: ${worst.toFixed(2)}x (goal: 3x)`);
