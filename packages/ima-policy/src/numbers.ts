@@ -86,11 +86,6 @@ export function canonicalPattern(raw: string, plan: NumberingPlan): string | und
   return `${head}*`;
 }
 
-/** True when a canonical pattern is a trailing-* prefix. */
-export function isPrefixPattern(pattern: string): boolean {
-  return pattern.endsWith('*');
-}
-
 /**
  * The forms of a caller's number that list patterns are compared with: the canonical form
  * first, then the number as presented (separators and access code removed) when it differs.

@@ -205,3 +205,11 @@ t.test('stored values are copies', async (t) => {
   t.same(state.managers['alice']?.active, ['bob']);
   t.same(state.managers['alice']?.schedule, { hours: [{ day: 'mon', from: '09:00', to: '17:00' }], outside: { kind: 'target', target: 'desk' } });
 });
+
+t.test('a state that does not know a user yet starts from the YAML values', async (t) => {
+  const bare: PolicyState = { managers: {}, assistants: {}, phones: {} };
+  const filter = run(onAlice(as('alice'), { type: 'setFilter', isOn: false }), bare);
+  t.same(stateOf(filter).managers, { alice: { ...STATE.managers['alice'], isFilterOn: false } });
+  const away = run({ type: 'setAssistantAvailability', by: as('bob'), assistantId: 'bob', availability: 'away' }, bare);
+  t.same(stateOf(away).assistants, { bob: { availability: 'away' } });
+});
