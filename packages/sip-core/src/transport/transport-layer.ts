@@ -19,59 +19,13 @@ import { serializeMessage } from '../message/serialize.js';
 import { type ListenSpec, canonicalIp, ipFamily, isBroadcast, isMulticast, isUnspecified, localInterfaceAddresses, parseListenSpec, peerKey } from './address.js';
 import { type CloseReason, StreamConnection } from './connection.js';
 import { type StreamListener, connectTcp, listenTcp } from './tcp.js';
-import { type TlsMaterial, type TlsOptions, connectTls, listenTls, loadTlsMaterial } from './tls.js';
+import type { ConnectionInfo, ListeningPoint, TransportLayerOptions, TransportLogger, TransportStats } from './layer-options.js';
+import { type TlsMaterial, connectTls, listenTls, loadTlsMaterial } from './tls.js';
 import type { Destination, Incoming, SendResult, Source, TransportLayer, TransportProtocol } from './transport.js';
 import { UdpEndpoint, routeSourceAddress } from './udp.js';
 import { isSentByUs, outgoingVia, replaceTopVia, responseTarget, stampReceived } from './via.js';
 
-/** The part of a logger the transport layer uses (pino satisfies it). */
-export interface TransportLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
-export interface TransportLayerOptions {
-  /** Listen specs: `udp://127.0.0.1:5060`, `tcp://[::1]:5060`, `tls://0.0.0.0:5061` (port 0: ephemeral). */
-  readonly listen: readonly string[];
-  /** Certificate, key and CA files; required when a tls:// spec is listed or TLS connections are to be opened. */
-  readonly tls?: TlsOptions;
-  /** Largest message accepted on a stream, in octets (default 65535); larger closes the connection. */
-  readonly maxMessageSize?: number;
-  /** A TCP/TLS connection without traffic for this long is closed (default 120000 ms; 0 never). */
-  readonly idleTimeoutMs?: number;
-  /** How long a TCP/TLS connect may take (default 10000 ms). */
-  readonly connectTimeoutMs?: number;
-  /** Timers run on this clock (default SystemClock). */
-  readonly clock?: Clock;
-  readonly logger?: TransportLogger;
-}
-
-/** A bound listening point. `address` is an IP literal without brackets. */
-export type ListeningPoint = ListenSpec;
-
-/** Counters of what the layer saw and refused. */
-export interface TransportStats {
-  received: number;
-  sent: number;
-  /** Messages that did not parse (requests among them got a 400 when possible). */
-  parseErrors: number;
-  /** Connections closed for a framing error or an oversize message. */
-  framingErrors: number;
-  /** Responses whose top Via was not ours (RFC 3261 §18.1.2). */
-  misroutedResponses: number;
-  sendErrors: number;
-}
-
-/** A TCP/TLS connection as seen from outside. */
-export interface ConnectionInfo {
-  readonly id: string;
-  readonly protocol: 'tcp' | 'tls';
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly isOutgoing: boolean;
-}
+export type { ConnectionInfo, ListeningPoint, TransportLayerOptions, TransportLogger, TransportStats } from './layer-options.js';
 
 /** RFC 3261 §18.1.1: a UDP request larger than this goes over TCP when we can. */
 export const UDP_SIZE_LIMIT = 1300;
@@ -198,11 +152,12 @@ export class SipTransportLayer implements TransportLayer {
     const data = serializeMessage(res);
     if (target.protocol !== 'udp') {
       // RFC 3261 §18.2.2: the connection the request came on while it is open...
-      let conn = source?.connectionId !== undefined ? this.#conns.get(source.connectionId) : undefined;
-      if (conn === undefined && typeof via.rport === 'number' && via.received !== undefined) {
-        conn = this.#byPeer.get(peerKey(target.protocol, via.received, via.rport));
-      }
-      if (conn === undefined || !conn.isOpen) {
+      // (found by its id, or by received/rport, which name the peer's end of it).
+      let conn = [
+        source?.connectionId !== undefined ? this.#conns.get(source.connectionId) : undefined,
+        typeof via.rport === 'number' && via.received !== undefined ? this.#byPeer.get(peerKey(target.protocol, via.received, via.rport)) : undefined,
+      ].find((c) => c?.isOpen);
+      if (conn === undefined) {
         // ...else a connection to received (or sent-by) and the sent-by port.
         const host = await this.#resolve(target.host);
         if (host instanceof SipError) return this.#sendFailed({ ok: false, error: host });
