@@ -66,8 +66,8 @@ export function errorResponseFor(input: Uint8Array | string, error: SipParseErro
   if (firstVia < 0) return undefined;
   const via = readableVia(kept[firstVia]![1]);
   if (via === undefined) return undefined;
-  const headers = new Headers(kept.filter(([n], i) => i === firstVia || canonicalName(n) !== 'via'));
-  headers.set('Via', via);
+  kept[firstVia]![1] = via;
+  const headers = new Headers(kept);
   const res = new SipResponse({ status: error.status, reason: error.reasonPhrase, headers });
   res.headerEncoding = 'latin1';
   return res;

@@ -318,6 +318,8 @@ function parseTelUri(rest: string, text: string, part: string): TelUri {
   // global-number starts with "+"; local numbers are hex digits, "*", "#" and separators.
   if (!/^(\+[0-9\-.()]*[0-9][0-9\-.()]*|[0-9A-Fa-f*#\-.()]+)$/.test(number)) bad(`malformed tel number "${number}"`, part);
   const params = semi < 0 ? NO_PARAMS : parseUriParams(rest.slice(semi + 1), ';', PARAMCHAR, part, 'tel parameter', false);
+  // RFC 3966 §5.1.5: a local number means nothing without its phone-context.
+  if (number.charCodeAt(0) !== 0x2b && !params.has('phone-context')) bad(`local tel number "${number}" without phone-context`, part);
   return new TelUri(number, params, text);
 }
 
