@@ -12,6 +12,7 @@
  * - RFC 5626 §4.4.1: a CRLFCRLF ping gets a CRLF pong.
  * - RFC 3261 §18.1.1: a UDP request over 1300 octets goes over TCP when we listen on TCP.
  * - connect refused -> SendResult ok:false with SIP_ERR_TRANSPORT.
+ * - concurrent sends share one connect; a throwing message handler is contained.
  * - fuzz: a message split into random chunks across writes arrives whole.
  */
 import t from 'tap';
@@ -205,4 +206,22 @@ t.test('framer fuzz: a message split into random chunks across writes MUST arriv
   );
   t.equal(a.connections().length, 1, 'one connection throughout');
   t.equal(aIn.items.length, 0);
+});
+
+t.test('concurrent sends to one peer MUST share one connection; a throwing handler MUST NOT stop the layer', async (t) => {
+  const a = await listen(t, ['tcp://127.0.0.1:0']);
+  const b = await listen(t, ['tcp://127.0.0.1:0']);
+  b.onMessage(() => {
+    throw new Error('handler bug');
+  });
+  const bIn = inbox(b);
+  const dest = { protocol: 'tcp' as const, host: '127.0.0.1', port: portOf(b, 'tcp') };
+  const results = await Promise.all([a.sendRequest(request(), dest), a.sendRequest(request(), dest), a.sendRequest(request(), dest)]);
+  t.same(results.map((r) => r.ok), [true, true, true]);
+  for (let i = 0; i < 3; i++) await bIn.next(`request ${i + 1}`);
+  t.equal(a.connections().length, 1);
+  t.equal(b.connections().length, 1);
+  // A Via naming a transport we do not run is a SendResult, not a throw.
+  const sctp = await b.sendResponse(responseTo(request({ via: `SIP/2.0/SCTP 127.0.0.1;branch=${branch()}` })));
+  t.equal(sctp.ok, false);
 });
