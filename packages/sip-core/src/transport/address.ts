@@ -96,6 +96,12 @@ export function isBroadcast(host: string): boolean {
   return false;
 }
 
+/** 127.0.0.0/8 or ::1. */
+export function isLoopback(host: string): boolean {
+  const h = canonicalIp(host);
+  return h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
 /** 224.0.0.0/4 or ff00::/8. */
 export function isMulticast(host: string): boolean {
   const h = canonicalIp(host);

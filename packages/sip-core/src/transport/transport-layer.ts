@@ -16,7 +16,7 @@ import type { Via } from '../message/header-values.js';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
 import { parseMessage } from '../message/parse.js';
 import { serializeMessage } from '../message/serialize.js';
-import { type ListenSpec, canonicalIp, ipFamily, isBroadcast, isMulticast, isUnspecified, localInterfaceAddresses, parseListenSpec, peerKey } from './address.js';
+import { type ListenSpec, canonicalIp, ipFamily, isBroadcast, isLoopback, isMulticast, isUnspecified, localInterfaceAddresses, parseListenSpec, peerKey } from './address.js';
 import { type CloseReason, StreamConnection } from './connection.js';
 import { type StreamListener, connectTcp, listenTcp } from './tcp.js';
 import type { ConnectionInfo, ListeningPoint, TransportLayerOptions, TransportLogger, TransportStats } from './layer-options.js';
@@ -120,7 +120,7 @@ export class SipTransportLayer implements TransportLayer {
     if (family === 0) return { ok: false, error: new SipError('SIP_ERR_INVALID_ARGUMENT', `destination host must be an IP literal: ${dest.host}`) };
     let protocol = dest.protocol;
     if (protocol === 'udp') {
-      const ep = this.#udpFor(family);
+      const ep = this.#udpFor(family, host);
       if (ep === undefined) return this.#sendFailed(failure(`no udp listening point for IPv${family}`));
       replaceTopVia(req, outgoingVia(top, 'udp', await this.#sentByHost(ep, host), ep.port));
       const data = serializeMessage(req);
@@ -175,7 +175,7 @@ export class SipTransportLayer implements TransportLayer {
     // RFC 3581 §4: answer from the address and port the request arrived on.
     const ep =
       (source?.protocol === 'udp' ? this.#udp.find((u) => u.port === source.localPort && u.address === canonicalIp(source.localAddress) && u.family === family) : undefined) ??
-      this.#udpFor(family);
+      this.#udpFor(family, host);
     if (ep === undefined) return this.#sendFailed(failure(`no udp listening point for IPv${family}`));
     const ttl = target.ttl !== undefined && isMulticast(host) ? target.ttl : undefined;
     return this.#result(await ep.send(data, host, target.port, ttl), { protocol: 'udp', host, port: target.port }, res);
@@ -314,8 +314,16 @@ export class SipTransportLayer implements TransportLayer {
     return r;
   }
 
-  #udpFor(family: number): UdpEndpoint | undefined {
-    return this.#udp.find((u) => u.family === family);
+  /** A UDP socket of the family; with several, one that can reach `dest` (loopback to loopback, else a wildcard). */
+  #udpFor(family: number, dest?: string): UdpEndpoint | undefined {
+    const candidates = this.#udp.filter((u) => u.family === family);
+    if (dest === undefined || candidates.length <= 1) return candidates[0];
+    const toLoopback = isLoopback(dest);
+    return (
+      candidates.find((u) => !isUnspecified(u.address) && isLoopback(u.address) === toLoopback) ??
+      candidates.find((u) => isUnspecified(u.address)) ??
+      candidates[0]
+    );
   }
 
   #hasListener(protocol: TransportProtocol, family: number): boolean {

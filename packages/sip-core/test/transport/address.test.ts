@@ -4,10 +4,10 @@
  *   bad specs throw SIP_ERR_INVALID_ARGUMENT.
  * - canonical IPs: brackets, IPv4-mapped IPv6, IPv6 compression and case.
  * - RFC 4475 §3.3.10: 255.255.255.255 is a broadcast address; unicast and IPv6 are not.
- * - multicast ranges.
+ * - multicast and loopback ranges.
  */
 import t from 'tap';
-import { canonicalIp, defaultPort, formatListenSpec, isBroadcast, isMulticast, parseListenSpec, sameHost } from '../../src/transport/address.js';
+import { canonicalIp, defaultPort, formatListenSpec, isBroadcast, isLoopback, isMulticast, parseListenSpec, sameHost } from '../../src/transport/address.js';
 
 t.test('listen specs MUST parse to protocol, IP literal and port', async (t) => {
   t.same(parseListenSpec('udp://127.0.0.1:5060'), { protocol: 'udp', address: '127.0.0.1', port: 5060 });
@@ -47,4 +47,13 @@ t.test('multicast ranges MUST be recognised (maddr ttl applies to them only)', a
   t.notOk(isMulticast('240.0.0.1'));
   t.ok(isMulticast('ff02::1'));
   t.notOk(isMulticast('fe80::1'));
+});
+
+t.test('loopback addresses MUST be recognised (to pick the UDP socket that can reach a peer)', async (t) => {
+  t.ok(isLoopback('127.0.0.1'));
+  t.ok(isLoopback('127.8.9.10'));
+  t.ok(isLoopback('[::1]'));
+  t.ok(isLoopback('::ffff:127.0.0.1'));
+  t.notOk(isLoopback('192.0.2.1'));
+  t.notOk(isLoopback('::2'));
 });
