@@ -6,14 +6,18 @@
  *   which is reused for the next request.
  * - a peer whose certificate we cannot verify: SendResult ok:false (SIP_ERR_TRANSPORT),
  *   and the server that refused the handshake keeps serving.
+ * - a peer that accepts TCP but never finishes the handshake: the connect times out on the
+ *   injected clock and the send gives ok:false.
  * - a plain TCP peer on the TLS port: the handshake fails, the listener keeps serving.
  * - setup errors are refused at listen(): a tls:// spec without the tls option, a missing file,
  *   a bad listen spec, a port in use.
  */
 import t from 'tap';
+import { type Socket, createServer } from 'node:net';
+import { ManualClock } from '../../src/clock.js';
 import type { SipResponse } from '../../src/message/message.js';
 import { SipTransportLayer, type TransportLayerOptions } from '../../src/transport/transport-layer.js';
-import { RawTcp, TLS_DIR, TLS_OPTS, hasIpv6Loopback, inbox, openLayer, portOf, request, responseTo } from './fixtures/sockets.js';
+import { RawTcp, TLS_DIR, TLS_OPTS, hasIpv6Loopback, inbox, openLayer, portOf, request, responseTo, until } from './fixtures/sockets.js';
 
 type T = { teardown(fn: () => unknown): void };
 const listen = (t: T, specs: string[], opts: Partial<TransportLayerOptions> = {}) =>
@@ -61,6 +65,37 @@ t.test('a TLS peer whose certificate cannot be verified MUST give ok:false, and 
   const lax = await listen(t, ['udp://127.0.0.1:0'], { tls: { ...TLS_OPTS, caFile: undefined, rejectUnauthorized: false } });
   t.ok((await lax.sendRequest(request(), dest)).ok);
   t.equal((await serverIn.next('request from the lax client')).message.kind, 'request');
+});
+
+t.test('a connect that does not complete MUST time out on the injected clock as ok:false', async (t) => {
+  // A server that accepts TCP and never answers the TLS handshake.
+  const held: Socket[] = [];
+  const silent = createServer((s) => {
+    s.on('error', () => {});
+    held.push(s);
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => {
+    for (const s of held) s.destroy();
+    return new Promise<void>((r) => silent.close(() => r()));
+  });
+  const clock = new ManualClock();
+  const client = await listen(t, ['tls://127.0.0.1:0'], { clock, connectTimeoutMs: 5000 });
+  const pending = client.sendRequest(request(), { protocol: 'tls', host: '127.0.0.1', port: (silent.address() as { port: number }).port });
+  let settled = false;
+  void pending.then(() => (settled = true));
+  await until(() => held.length === 1, 'the TCP accept');
+  clock.advance(4999);
+  await new Promise((r) => setImmediate(r));
+  t.equal(settled, false, 'still connecting at 4999 ms');
+  clock.advance(1);
+  const r = await pending;
+  t.equal(r.ok, false);
+  if (!r.ok) {
+    t.equal(r.error.code, 'SIP_ERR_TRANSPORT');
+    t.match(r.error.message, /timed out after 5000 ms/);
+  }
+  t.equal(client.connections().length, 0);
 });
 
 t.test('a plain TCP peer on the TLS port MUST NOT stop the listener', async (t) => {
