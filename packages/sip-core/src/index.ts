@@ -40,3 +40,16 @@ export { quote, unquote, splitTopLevel } from './message/grammar.js';
 
 export { StreamFramer } from './transport/stream-framer.js';
 export type { FramerEvent, StreamFramerOptions } from './transport/stream-framer.js';
+
+export type { TransportLayer, TransportProtocol, Destination, Source, Incoming, SendResult } from './transport/transport.js';
+export { SipTransportLayer, UDP_SIZE_LIMIT } from './transport/transport-layer.js';
+export type { TransportLayerOptions, TransportLogger, TransportStats, ConnectionInfo, ListeningPoint } from './transport/layer-options.js';
+export type { TlsOptions } from './transport/tls.js';
+export { parseListenSpec, formatListenSpec, defaultPort } from './transport/address.js';
+export type { ListenSpec } from './transport/address.js';
+
+export { SystemClock, ManualClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+
+export { Endpoint } from './endpoint.js';
+export type { EndpointOptions, EndpointLogger, RequestHandler } from './endpoint.js';
