@@ -12,7 +12,7 @@
 import t from 'tap';
 import { startIct, stepIct, type IctEvent, type IctState } from '../../src/transaction/ict.js';
 import type { Effect } from '../../src/transaction/types.js';
-import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures.js';
+import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures/messages.js';
 
 const invite = request('INVITE', { routes: ['<sip:p1.example.com;lr>', '<sip:p2.example.com;lr>'] });
 const calling = startIct(invite, UDP, CFG).state;

@@ -10,8 +10,8 @@
  */
 import t from 'tap';
 import { startIst, stepIst, type IstEvent, type IstState } from '../../src/transaction/ist.js';
-import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures.js';
-import { runTimers } from './schedule.js';
+import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures/messages.js';
+import { runTimers } from './fixtures/schedule.js';
 
 const invite = request('INVITE');
 const ack = request('ACK', { toTag: 'totag' });

@@ -18,8 +18,8 @@ import t from 'tap';
 import { SipError } from '../../src/errors.js';
 import { buildCancel, makeResponse } from '../../src/transaction/messages.js';
 import { PLACEHOLDER_SENT_BY } from '../../src/transaction/layer.js';
-import { A, B, clientLog, pair } from './harness.js';
-import { request, response } from './fixtures.js';
+import { A, B, clientLog, pair } from './fixtures/harness.js';
+import { request, response } from './fixtures/messages.js';
 
 const times = (w: Array<{ at: number; line: string }>, re: RegExp) => w.filter((r) => re.test(r.line)).map((r) => r.at);
 

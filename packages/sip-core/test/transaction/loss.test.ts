@@ -8,8 +8,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { makeResponse } from '../../src/transaction/messages.js';
-import { A, B, clientLog, pair } from './harness.js';
-import { request } from './fixtures.js';
+import { A, B, clientLog, pair } from './fixtures/harness.js';
+import { request } from './fixtures/messages.js';
 
 const pattern = fc.array(fc.boolean(), { minLength: 16, maxLength: 16 });
 

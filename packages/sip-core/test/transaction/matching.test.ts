@@ -20,7 +20,7 @@ import {
   serverTransactionKey,
 } from '../../src/transaction/matching.js';
 import { buildAckForNon2xx, buildCancel } from '../../src/transaction/messages.js';
-import { request, response } from './fixtures.js';
+import { request, response } from './fixtures/messages.js';
 
 const conformance = fileURLToPath(new URL('../../../../../shared/conformance/rfc4475/', import.meta.url));
 

@@ -10,8 +10,8 @@
  */
 import t from 'tap';
 import { startNict, stepNict, type NictEvent, type NictState } from '../../src/transaction/nict.js';
-import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures.js';
-import { runTimers } from './schedule.js';
+import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures/messages.js';
+import { runTimers } from './fixtures/schedule.js';
 
 const options = request('OPTIONS');
 const trying = startNict(options, UDP, CFG).state;

@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { startNist, stepNist, type NistEvent, type NistState } from '../../src/transaction/nist.js';
-import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures.js';
+import { CFG, TCP, UDP, request, response, summary, transportError } from './fixtures/messages.js';
 
 const bye = request('BYE', { toTag: 'totag' });
 const trying = startNist(bye, UDP).state;

@@ -16,7 +16,7 @@ import { startIst, stepIst, type IstEvent } from '../../src/transaction/ist.js';
 import { startNict, stepNict, type NictEvent } from '../../src/transaction/nict.js';
 import { startNist, stepNist, type NistEvent } from '../../src/transaction/nist.js';
 import type { Delivery, Effect, Step, TimerName } from '../../src/transaction/types.js';
-import { CFG, request, response, transportError } from './fixtures.js';
+import { CFG, request, response, transportError } from './fixtures/messages.js';
 
 type Act = { kind: 'msg'; i: number } | { kind: 'timer' } | { kind: 'transportError' };
 const acts = (catalogSize: number) =>

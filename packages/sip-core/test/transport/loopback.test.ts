@@ -14,7 +14,7 @@ import type { SipMessage, SipRequest } from '../../src/index.js';
 import { LoopbackNetwork } from '../../src/transport/loopback.js';
 import type { Incoming } from '../../src/transport/transport.js';
 import { makeResponse } from '../../src/transaction/messages.js';
-import { request } from '../transaction/fixtures.js';
+import { request } from '../transaction/fixtures/messages.js';
 
 function setup(protocol: 'udp' | 'tcp' = 'udp') {
   const clock = new ManualClock();
