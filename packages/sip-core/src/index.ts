@@ -53,3 +53,21 @@ export type { Clock, TimerHandle } from './clock.js';
 
 export { Endpoint } from './endpoint.js';
 export type { EndpointOptions, EndpointLogger, RequestHandler } from './endpoint.js';
+
+export { TransactionLayer, PLACEHOLDER_SENT_BY } from './transaction/layer.js';
+export type { ClientTransaction, ClientTransactionHandlers, ServerTransaction, TransactionUser, TransactionLayerOptions } from './transaction/layer.js';
+export { makeResponse, buildAckForNon2xx, buildCancel, newBranch, newTag, MAGIC_COOKIE } from './transaction/messages.js';
+export type { MakeResponseOptions } from './transaction/messages.js';
+export { DEFAULT_TIMERS, timerConfig } from './transaction/timers.js';
+export type { TimerConfig, TimerName, Effect, Delivery, Step, TerminationReason, TransportInfo, TransactionLogger } from './transaction/types.js';
+export { startIct, stepIct } from './transaction/ict.js';
+export type { IctState, IctEvent } from './transaction/ict.js';
+export { startNict, stepNict } from './transaction/nict.js';
+export type { NictState, NictEvent } from './transaction/nict.js';
+export { startIst, stepIst } from './transaction/ist.js';
+export type { IstState, IstEvent } from './transaction/ist.js';
+export { startNist, stepNist } from './transaction/nist.js';
+export type { NistState, NistEvent } from './transaction/nist.js';
+export { isRfc3261Branch, clientTransactionKey, clientKeyOfResponse, serverTransactionKey, cancelTargetKey, mergeKey } from './transaction/matching.js';
+export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
+export type { LinkConditions, WireRecord } from './transport/loopback.js';
