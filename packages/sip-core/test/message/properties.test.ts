@@ -8,7 +8,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { SipParseError, parseMessage, serializeMessage, type SipMessage } from '../../src/index.js';
-import { message } from './arbitraries.js';
+import { message } from './fixtures/arbitraries.js';
 
 const ACCESSORS = [
   'via', 'from', 'to', 'callId', 'cseq', 'maxForwards', 'contentLength', 'contact', 'route', 'recordRoute',

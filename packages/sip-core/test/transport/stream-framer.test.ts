@@ -10,7 +10,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { StreamFramer, parseMessage } from '../../src/index.js';
-import { message } from '../message/arbitraries.js';
+import { message } from '../message/fixtures/arbitraries.js';
 
 const opts = (body = '') =>
   Buffer.from(
