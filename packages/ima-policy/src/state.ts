@@ -15,7 +15,6 @@ import type {
   TargetName,
 } from './values.js';
 import type { Schedule } from './schedule.js';
-import { own } from './values.js';
 
 /** Where a call may be sent: one of the manager's named targets, or any number. */
 export type Destination =
@@ -92,19 +91,46 @@ export function isExpired(entry: ListEntry, now: number): boolean {
   return entry.expiry.kind === 'at' && now >= entry.expiry.at;
 }
 
+/** A list split for lookups: exact patterns, prefix bodies, and the prefix lengths present (longest first). */
+interface ListIndex<E extends ListEntry> {
+  readonly exact: ReadonlyMap<string, E>;
+  readonly prefixes: ReadonlyMap<string, E>;
+  readonly lengths: readonly number[];
+}
+
+// State is immutable, so a list object's index never goes stale: build it once per object.
+// A WeakMap is a memo, not state: it changes no result and lets go of lists nobody holds.
+const indexes = new WeakMap<EntryMap<ListEntry>, ListIndex<ListEntry>>();
+
+function indexOf<E extends ListEntry>(list: EntryMap<E>): ListIndex<E> {
+  const cached = indexes.get(list) as ListIndex<E> | undefined;
+  if (cached !== undefined) return cached;
+  const exact = new Map<string, E>();
+  const prefixes = new Map<string, E>();
+  for (const [pattern, entry] of Object.entries(list)) {
+    if (pattern.endsWith('*')) prefixes.set(pattern.slice(0, -1), entry);
+    else exact.set(pattern, entry);
+  }
+  const lengths = [...new Set([...prefixes.keys()].map((body) => body.length))].sort((a, b) => b - a);
+  const index: ListIndex<E> = { exact, prefixes, lengths };
+  indexes.set(list, index);
+  return index;
+}
+
 /**
  * The entry of `list` that a caller matches at `now`: an exact match on any of the caller's
- * keys first, then the longest prefix. Expired entries are skipped. Each key costs at most
- * its length in lookups, whatever the size of the list.
+ * keys first, then the longest prefix. Expired entries are skipped. The cost depends on the
+ * caller's keys and the number of distinct prefix lengths, never on the size of the list.
  */
 export function findEntry<E extends ListEntry>(list: EntryMap<E>, keys: readonly string[], now: number): E | undefined {
+  const { exact, prefixes, lengths } = indexOf(list);
   for (const key of keys) {
-    const exact = own(list, key);
-    if (exact !== undefined && !isExpired(exact, now)) return exact;
+    const entry = exact.get(key);
+    if (entry !== undefined && !isExpired(entry, now)) return entry;
   }
   for (const key of keys) {
-    for (let length = key.length; length > 0; length--) {
-      const entry = own(list, `${key.slice(0, length)}*`);
+    for (const length of lengths) {
+      const entry = length <= key.length ? prefixes.get(key.slice(0, length)) : undefined;
       if (entry !== undefined && !isExpired(entry, now)) return entry;
     }
   }
