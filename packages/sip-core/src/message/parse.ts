@@ -20,7 +20,7 @@ import {
 } from './header-values.js';
 import { Headers, canonicalName } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
-import { parseUri } from './uri.js';
+import { type Uri, parseUri } from './uri.js';
 
 export interface ParseOptions {
   /**
@@ -76,8 +76,7 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   // Start line.
   let eol = head.indexOf('\r\n');
   const startLine = head.slice(0, eol);
-  const msg = parseStartLine(startLine);
-  msg.headerEncoding = latin1 ? 'latin1' : 'utf8';
+  const first = parseStartLine(startLine);
 
   // Bare CR or LF inside the header section would let one header smuggle another.
   for (let k = head.indexOf('\n'); k >= 0; k = head.indexOf('\n', k + 1)) {
@@ -96,8 +95,8 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   while (pos < n) {
     eol = head.indexOf('\r\n', pos);
     let i = pos;
-    const first = head.charCodeAt(i);
-    if (first === 0x20 || first === 0x09) {
+    const lead = head.charCodeAt(i);
+    if (lead === 0x20 || lead === 0x09) {
       const last = values.length - 1;
       if (last < 0) fail('continuation line before any header', 'headers');
       const more = head.slice(pos, eol).trim();
@@ -124,7 +123,11 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
     pos = eol + 2;
   }
   const h = Headers.fromParsed(names, keys, values);
-  msg.headers = h;
+  const msg =
+    first.kind === 'request'
+      ? new SipRequest({ method: first.method, uri: first.uri, headers: h })
+      : new SipResponse({ status: first.status, reason: first.reason, headers: h });
+  if (latin1) msg.headerEncoding = 'latin1';
 
   // The headers every element reads: parse now, and seed the typed cache.
   // (Single-valued ones refuse a second occurrence: RFC 4475 §3.3.8, §3.3.9.)
@@ -175,7 +178,9 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   return msg;
 }
 
-function parseStartLine(line: string): SipRequest | SipResponse {
+type StartLine = { kind: 'request'; method: string; uri: Uri } | { kind: 'response'; status: number; reason: string };
+
+function parseStartLine(line: string): StartLine {
   const part = 'start-line';
   if (line.startsWith('SIP/') || line.startsWith('sip/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
@@ -190,8 +195,7 @@ function parseStartLine(line: string): SipRequest | SipResponse {
       const c = reason.charCodeAt(i);
       if (c < 0x20 && c !== 0x09) fail('control character in reason phrase', part);
     }
-    const res = new SipResponse({ status: Number(code), reason });
-    return res;
+    return { kind: 'response', status: Number(code), reason };
   }
   // Request-Line = Method SP Request-URI SP SIP-Version: exactly two single spaces.
   const sp1 = line.indexOf(' ');
@@ -209,5 +213,5 @@ function parseStartLine(line: string): SipRequest | SipResponse {
   checkVersion(line.slice(sp2 + 1), part);
   if (uriText.charCodeAt(0) === 0x3c) fail('the Request-URI may not be enclosed in <>', part);
   const uri = parseUri(uriText, { part, allowHeaders: false });
-  return new SipRequest({ method, uri });
+  return { kind: 'request', method, uri };
 }
