@@ -19,7 +19,8 @@ import { checkState } from '../src/index.js';
 import type { Call, Decision, Directory, ManagerState, PolicyState } from '../src/index.js';
 import { applyAll, callArb, callerArb, commandArb, directoryInputArb, mustBuild, timeArb, worldArb } from './arbitraries.js';
 
-const RUNS = { numRuns: 300 };
+// FC_NUM_RUNS lowers the count where the suite runs hundreds of times (the mutation run).
+const RUNS = { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 300) };
 
 /** The world, with one manager's settings replaced, and a call to that manager. */
 const scenarioArb = worldArb.chain((world) =>
