@@ -79,21 +79,25 @@ function ipv4ToInt(a: string): number {
  * 255.255.255.255 and for the directed broadcast address of any local IPv4
  * network (IPv6 has no broadcast).
  */
-export function isBroadcast(host: string): boolean {
+export function isBroadcast(host: string, broadcasts: ReadonlySet<string> = localBroadcastAddresses()): boolean {
   const h = canonicalIp(host);
   if (isIP(h) !== 4) return false;
-  if (h === '255.255.255.255') return true;
-  const n = ipv4ToInt(h);
+  return h === '255.255.255.255' || broadcasts.has(h);
+}
+
+/** The directed broadcast address of every local IPv4 network (asks the OS: callers cache it). */
+export function localBroadcastAddresses(): Set<string> {
+  const out = new Set<string>();
   for (const list of Object.values(networkInterfaces())) {
     for (const ifc of list ?? []) {
       if (ifc.family !== 'IPv4' || ifc.internal) continue;
       const mask = ipv4ToInt(ifc.netmask);
       if (mask === 0xffffffff) continue;
       const bcast = ((ipv4ToInt(ifc.address) & mask) | (~mask >>> 0)) >>> 0;
-      if (n === bcast) return true;
+      out.add([bcast >>> 24, (bcast >>> 16) & 255, (bcast >>> 8) & 255, bcast & 255].join('.'));
     }
   }
-  return false;
+  return out;
 }
 
 /** 127.0.0.0/8 or ::1. */

@@ -16,7 +16,7 @@ import type { Via } from '../message/header-values.js';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
 import { parseMessage } from '../message/parse.js';
 import { serializeMessage } from '../message/serialize.js';
-import { type ListenSpec, canonicalIp, ipFamily, isBroadcast, isLoopback, isMulticast, isUnspecified, localInterfaceAddresses, parseListenSpec, peerKey } from './address.js';
+import { type ListenSpec, canonicalIp, ipFamily, isBroadcast, isLoopback, isMulticast, isUnspecified, localBroadcastAddresses, localInterfaceAddresses, parseListenSpec, peerKey } from './address.js';
 import { type CloseReason, StreamConnection } from './connection.js';
 import { type StreamListener, connectTcp, listenTcp } from './tcp.js';
 import type { ConnectionInfo, ListeningPoint, TransportLayerOptions, TransportLogger, TransportStats } from './layer-options.js';
@@ -55,6 +55,7 @@ export class SipTransportLayer implements TransportLayer {
   readonly #connectMs: number;
   #tls: TlsMaterial | undefined;
   #localAddresses: Set<string> | undefined;
+  #broadcastAddresses: Set<string> | undefined;
   #nextConnId = 1;
   #closed = false;
 
@@ -170,7 +171,7 @@ export class SipTransportLayer implements TransportLayer {
     const host = await this.#resolve(target.host);
     if (host instanceof SipError) return this.#sendFailed({ ok: false, error: host });
     // RFC 4475 §3.3.10: never answer to a broadcast address.
-    if (isBroadcast(host)) return this.#sendFailed(failure(`refusing to send a response to broadcast address ${host}`));
+    if (isBroadcast(host, this.#broadcasts())) return this.#sendFailed(failure(`refusing to send a response to broadcast address ${host}`));
     const family = ipFamily(host) as 4 | 6;
     // RFC 3581 §4: answer from the address and port the request arrived on.
     const ep =
@@ -328,6 +329,11 @@ export class SipTransportLayer implements TransportLayer {
 
   #hasListener(protocol: TransportProtocol, family: number): boolean {
     return this.#listeners.some((l) => l.protocol === protocol && ipFamily(l.address) === family);
+  }
+
+  /** Interfaces are read once: getifaddrs() per message would cost more than the message. */
+  #broadcasts(): Set<string> {
+    return (this.#broadcastAddresses ??= localBroadcastAddresses());
   }
 
   #interfaces(): Set<string> {
