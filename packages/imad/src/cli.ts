@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * imad — the IMA daemon's command line.
+ *
+ *   imad check -c FILE      validate a configuration; every problem as FILE:LINE:COL: message
+ *   imad hash-password      read a password on stdin, print its hash for users[].password_hash
+ *   imad --version, --help
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { hashPassword } from './auth/password.js';
+import { loadConfig } from './config/load.js';
+import { formatProblem } from './config/problem.js';
+
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+/** Reads one line from the terminal without echoing it. */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error === undefined) resolve(value);
+      else reject(error);
+    };
+    const onData = (chunk: string): void => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
+        if (ch === '\u0003') return finish(new Error('interrupted'));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    process.stderr.write(prompt);
+    stdin.setEncoding('utf8');
+    stdin.setRawMode(true);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+/** The first line of a piped stdin (without its line end); '' on an empty stdin. */
+async function readFirstLine(): Promise<string> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return '';
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) return readFirstLine();
+  const password = await readHidden('Password: ');
+  const again = await readHidden('Again: ');
+  if (password !== again) throw new Error('the passwords differ');
+  return password;
+}
+
+async function check(file: string): Promise<number> {
+  const result = await loadConfig(file);
+  if (result.ok) {
+    console.log('ok');
+    return 0;
+  }
+  for (const problem of result.problems) console.error(formatProblem(file, problem));
+  return 1;
+}
+
+async function hashCommand(): Promise<number> {
+  let password: string;
+  try {
+    password = await readPassword();
+  } catch (error) {
+    console.error(`imad hash-password: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  if (password === '') {
+    console.error('imad hash-password: the password is empty');
+    return 1;
+  }
+  console.log(await hashPassword(password));
+  return 0;
+}
+
+/** The command line program; `run` parses argv and sets the exit code. */
+function program(): Command {
+  const cli = new Command();
+  cli
+    .name('imad')
+    .description('IMA: a Manager/Assistant call filter beside the PBX, on a SIP trunk')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError();
+  cli
+    .command('check')
+    .description('validate a configuration file and print every problem with its line and column')
+    .requiredOption('-c, --config <file>', 'the YAML configuration file')
+    .action(async (options: { config: string }) => {
+      process.exitCode = await check(options.config);
+    });
+  cli
+    .command('hash-password')
+    .description('read a password from stdin (hidden on a terminal) and print its scrypt hash for users[].password_hash')
+    .action(async () => {
+      process.exitCode = await hashCommand();
+    });
+  return cli;
+}
+
+await program().parseAsync(process.argv);

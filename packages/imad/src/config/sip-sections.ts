@@ -1,0 +1,152 @@
+/**
+ * The wiring sections: sip (listeners, trunk, TLS), http, storage, log, shutdown, numbering.
+ */
+import { resolve } from 'node:path';
+import { DEFAULT_NUMBERING_PLAN } from '@ima/ima-policy';
+import type { NumberingPlan } from '@ima/ima-policy';
+import { complete } from './draft.js';
+import type { Draft } from './draft.js';
+import { TRANSPORTS, parseCidr, parseHostPort, parseListenSpec } from './net.js';
+import { duration, listOf, oneOf, parsedText, text, textWhere, wholeNumber } from './scalars.js';
+import { LOG_LEVELS, PHONE_STATE_SOURCES } from './types.js';
+import type { HttpConfig, LogConfig, ShutdownConfig, SipConfig, StorageConfig, TlsConfig, TrunkConfig } from './types.js';
+import { readMap } from './walk.js';
+import type { Reader, Walk } from './walk.js';
+
+/** Defaults of the wiring sections. */
+export const WIRING_DEFAULTS = {
+  transport: 'udp',
+  optionsIntervalMs: 30_000,
+  phoneState: 'presence',
+  assistantDisplay: '{caller} > {manager}',
+  httpListen: '127.0.0.1:8080',
+  storageDir: './var',
+  logLevel: 'info',
+  drainTimeoutMs: 30_000,
+} as const;
+
+const DEFAULT_HTTP_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
+const PLACEHOLDERS = ['caller', 'manager'] as const;
+const DAY_MS = 86_400_000;
+
+/** A path, resolved against the configuration file's folder. */
+function path(baseDir: string): Reader<string> {
+  return (walk, node, at) => {
+    const value = text(walk, node, at);
+    return value === undefined ? undefined : resolve(baseDir, value);
+  };
+}
+
+const displayTemplate = textWhere((value) => {
+  for (const match of value.matchAll(/\{([^}]*)\}/g)) {
+    const name = match[1] ?? '';
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      return `unknown placeholder {${name}}: use {caller} and {manager}`;
+    }
+  }
+  return undefined;
+});
+
+const readTrunk: Reader<TrunkConfig> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['peers', 'allow', 'transport', 'options_interval', 'phone_state']);
+  if (m === undefined) return undefined;
+  const draft: Draft<TrunkConfig> = {
+    peers: m.required('peers', listOf(parsedText((v) => parseHostPort(v, false)), 1)),
+    allow: m.required('allow', listOf(parsedText(parseCidr), 1)),
+    transport: m.optional('transport', oneOf(TRANSPORTS), WIRING_DEFAULTS.transport),
+    optionsIntervalMs: m.optional('options_interval', duration(0, DAY_MS), WIRING_DEFAULTS.optionsIntervalMs),
+    phoneState: m.optional('phone_state', oneOf(PHONE_STATE_SOURCES), WIRING_DEFAULTS.phoneState),
+  };
+  return complete(draft);
+};
+
+function readTls(baseDir: string): Reader<TlsConfig> {
+  return (walk, node, at) => {
+    const m = readMap(walk, node, at, ['cert', 'key', 'ca']);
+    if (m === undefined) return undefined;
+    return complete<TlsConfig>({
+      cert: m.required('cert', path(baseDir)),
+      key: m.required('key', path(baseDir)),
+      ca: m.optional<string | null>('ca', path(baseDir), null),
+    });
+  };
+}
+
+/** The `sip` section. */
+export function readSip(baseDir: string): Reader<SipConfig> {
+  return (walk, node, at) => {
+    const m = readMap(walk, node, at, ['listen', 'trunk', 'tls', 'assistant_display']);
+    if (m === undefined) return undefined;
+    return complete<SipConfig>({
+      listen: m.required('listen', listOf(parsedText(parseListenSpec), 1)),
+      trunk: m.required('trunk', readTrunk),
+      tls: m.optional<TlsConfig | null>('tls', readTls(baseDir), null),
+      assistantDisplay: m.optional('assistant_display', displayTemplate, WIRING_DEFAULTS.assistantDisplay),
+    });
+  };
+}
+
+/** The `http` section. */
+export const readHttp: Reader<HttpConfig> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['listen']);
+  if (m === undefined) return undefined;
+  return complete<HttpConfig>({ listen: m.optional('listen', parsedText((v) => parseHostPort(v, true)), DEFAULT_HTTP_LISTEN) });
+};
+
+/** The `storage` section. */
+export function readStorage(baseDir: string): Reader<StorageConfig> {
+  return (walk, node, at) => {
+    const m = readMap(walk, node, at, ['dir']);
+    if (m === undefined) return undefined;
+    return complete<StorageConfig>({ dir: m.optional('dir', path(baseDir), resolve(baseDir, WIRING_DEFAULTS.storageDir)) });
+  };
+}
+
+/** The `log` section. */
+export const readLog: Reader<LogConfig> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['level']);
+  if (m === undefined) return undefined;
+  return complete<LogConfig>({ level: m.optional('level', oneOf(LOG_LEVELS), WIRING_DEFAULTS.logLevel) });
+};
+
+/** The `shutdown` section. */
+export const readShutdown: Reader<ShutdownConfig> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['drain_timeout']);
+  if (m === undefined) return undefined;
+  return complete<ShutdownConfig>({
+    drainTimeoutMs: m.optional('drain_timeout', duration(0, DAY_MS), WIRING_DEFAULTS.drainTimeoutMs),
+  });
+};
+
+const digits = (min: number, max: number, noLeadingZero = false): Reader<string> =>
+  textWhere((value) => {
+    const ok = new RegExp(`^${noLeadingZero ? '[1-9]' : '\\d'}\\d{${min - 1},${max - 1}}$`).test(value);
+    if (ok) return undefined;
+    return `"${value}" must be ${min} to ${max} digits${noLeadingZero ? ', not starting with 0' : ''}`;
+  });
+
+/** The `numbering` section: how the PBX presents numbers (see the policy's NumberingPlan). */
+export const readNumbering: Reader<NumberingPlan> = (walk, node, at) => {
+  const m = readMap(walk, node, at, [
+    'country_code',
+    'trunk_prefix',
+    'international_prefix',
+    'access_codes',
+    'extension_max_length',
+  ]);
+  if (m === undefined) return undefined;
+  const countryCode = m.optional<string | null>('country_code', digits(1, 3, true), null);
+  const trunkPrefix = m.optional<string | null>('trunk_prefix', digits(1, 4), null);
+  const draft: Draft<Omit<NumberingPlan, 'countryCode' | 'trunkPrefix'>> = {
+    internationalPrefix: m.optional('international_prefix', digits(1, 4), DEFAULT_NUMBERING_PLAN.internationalPrefix),
+    accessCodes: m.optional('access_codes', listOf(digits(1, 4)), DEFAULT_NUMBERING_PLAN.accessCodes),
+    extensionMaxLength: m.optional('extension_max_length', wholeNumber(1, 15), DEFAULT_NUMBERING_PLAN.extensionMaxLength),
+  };
+  const base = complete(draft);
+  if (base === undefined || countryCode === undefined || trunkPrefix === undefined) return undefined;
+  return {
+    ...base,
+    ...(countryCode === null ? {} : { countryCode }),
+    ...(trunkPrefix === null ? {} : { trunkPrefix }),
+  };
+};

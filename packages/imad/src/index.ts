@@ -1,0 +1,32 @@
+/**
+ * @ima/imad — the IMA daemon. So far: the configuration (YAML -> validated `Config`, every
+ * problem with its line and column), its mapping to the policy's directory, and password hashes.
+ */
+export { DEFAULT_SCRYPT_PARAMS, hashPassword, parsePasswordHash, verifyPassword } from './auth/password.js';
+export type { PasswordHash, ScryptParams } from './auth/password.js';
+export { formatDuration, parseDuration } from './config/duration.js';
+export { TOP_LEVEL_KEYS, loadConfig, parseConfig } from './config/load.js';
+export type { ConfigResult, ParseOptions } from './config/load.js';
+export { TRANSPORTS, cidrContains, parseCidr, parseHostPort, parseListenSpec } from './config/net.js';
+export type { Cidr, HostPort, ListenSpec, Parsed, Transport } from './config/net.js';
+export { formatProblem, sortProblems } from './config/problem.js';
+export type { ConfigProblem } from './config/problem.js';
+export { WIRING_DEFAULTS } from './config/sip-sections.js';
+export { configDirectory, toDirectoryInput } from './config/to-directory.js';
+export { LOG_LEVELS, PHONE_STATE_SOURCES, ROLES } from './config/types.js';
+export type {
+  AssistantConfig,
+  Config,
+  HttpConfig,
+  LogConfig,
+  LogLevel,
+  ManagerConfig,
+  PhoneStateSource,
+  Role,
+  ShutdownConfig,
+  SipConfig,
+  StorageConfig,
+  TlsConfig,
+  TrunkConfig,
+  UserConfig,
+} from './config/types.js';
