@@ -1,0 +1,559 @@
+/**
+ * An INVITE dialog usage seen by the application: one call leg, as UAC or UAS.
+ * Session carries the in-dialog rules (RFC 3261 §12-§15): it steps its dialog
+ * machine, retransmits its 2xx until the ACK (§13.3.1.4), ACKs 2xx itself and
+ * resends that ACK for 2xx retransmissions (§13.2.2.4), answers glare with 491
+ * and retries after the §14.1 delays, answers what is pending with 487 when the
+ * dialog ends (§15.1.2). The UAC's initial INVITE (forks, CANCEL) lives in
+ * uac-session.ts; the UAS's initial INVITE here.
+ *
+ *  UAS: proceeding --1xx--> early --2xx--> accepted --ACK--> confirmed
+ *  UAC: calling --1xx--> early --2xx--> confirmed
+ *  any --BYE / final non-2xx / CANCEL / no ACK / 481, 408--> terminated
+ */
+import type { TimerHandle } from '../clock.js';
+import type { Endpoint } from '../endpoint.js';
+import type { SipError } from '../errors.js';
+import type { HeaderInit } from '../message/headers.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
+import type { ServerTransaction } from '../transaction/layer.js';
+import { makeResponse } from '../transaction/messages.js';
+import type { TimerConfig, TransactionLogger } from '../transaction/types.js';
+import type { Destination, Source, TransportProtocol } from '../transport/transport.js';
+import { type DialogState, type DialogStep, type TerminationCause, createAck, createRequest, createUasDialog, stepDialog } from './dialog.js';
+import type { DialogId } from './dialog-id.js';
+import { destinationOf, requestTarget } from './route-set.js';
+import { type Retransmit2xxState, glareRetryDelay, start2xxRetransmit, step2xxRetransmit } from './timers.js';
+
+/** What the session needs from its user agent. */
+export interface SessionHost {
+  readonly endpoint: Endpoint;
+  readonly timers: TimerConfig;
+  readonly random: () => number;
+  readonly logger: TransactionLogger | undefined;
+  contactFor(protocol: TransportProtocol): string;
+  /** Allow and Supported lines for INVITE requests and their 2xx. */
+  readonly capabilityHeaders: ReadonlyArray<readonly [string, string]>;
+  /** Route in-dialog messages with this id to the session. */
+  index(id: DialogId, session: Session): void;
+  unindex(id: DialogId): void;
+  /** The session has terminated: forget it after a while. */
+  ended(session: Session): void;
+}
+
+/** The session's phase; `kind` follows the RFC's names for the INVITE's progress. */
+export type SessionState =
+  | { readonly kind: 'calling' }
+  | { readonly kind: 'proceeding' }
+  | { readonly kind: 'early' }
+  /** UAS: 2xx sent, waiting for the ACK. */
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'confirmed' }
+  | { readonly kind: 'terminated'; readonly cause: TerminationCause };
+
+/** Body and headers of a response the application sends. */
+export interface AnswerOptions {
+  readonly reason?: string;
+  readonly headers?: HeaderInit;
+  readonly body?: Uint8Array | string;
+  /** Content-Type of the body (default application/sdp). */
+  readonly contentType?: string;
+}
+
+/** Body and headers of a request (or ACK) the application sends in the dialog. */
+export interface RequestOptions {
+  readonly headers?: HeaderInit;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+}
+
+/** An in-dialog request (re-INVITE, UPDATE, INFO, ...) for the application to answer with respond(). */
+export interface IncomingDialogRequest {
+  readonly request: SipRequest;
+  /** Answer it (once; later calls are ignored). A 2xx to a re-INVITE is retransmitted until its ACK. */
+  respond(status: number, opts?: AnswerOptions): void;
+}
+
+/** How a request sent in the dialog ended. */
+export type RequestOutcome =
+  | { readonly kind: 'response'; readonly response: SipResponse }
+  /** No final response: Timer B/F (treated as 408: the dialog has ended). */
+  | { readonly kind: 'timeout' }
+  /** §8.1.3.1: could not be sent (treated as 503; the dialog goes on). */
+  | { readonly kind: 'transportError'; readonly error: SipError }
+  /** Not sent: no dialog, dialog ended, or an offer/answer exchange is already in progress (§14.1). */
+  | { readonly kind: 'notSent'; readonly reason: 'noDialog' | 'terminated' | 'pending' };
+
+/** Typed events of a session for the application. */
+export type SessionEvent =
+  /** UAC: a provisional response to the INVITE. */
+  | { readonly type: 'provisional'; readonly response: SipResponse }
+  /** UAC: a 1xx with a new To tag created an early dialog (§12.1.2). */
+  | { readonly type: 'early'; readonly response: SipResponse }
+  /**
+   * UAC: the 2xx. The ACK is sent already unless the INVITE had no body
+   * (delayed offer): then isAckPending is true and the application calls ack({ body: answer }).
+   * UAS: the ACK to our 2xx arrived (see also 'ack').
+   */
+  | { readonly type: 'confirmed'; readonly response?: SipResponse; readonly isAckPending: boolean }
+  /** UAS: an ACK to a 2xx of ours (initial or re-INVITE); its body is the answer to an offer in our 2xx. */
+  | { readonly type: 'ack'; readonly ack: SipRequest }
+  /** An in-dialog request to answer (re-INVITE, UPDATE, INFO, ...). */
+  | { readonly type: 'request'; readonly request: IncomingDialogRequest }
+  /** The peer sent BYE (already answered with 200). */
+  | { readonly type: 'bye'; readonly bye: SipRequest }
+  | { readonly type: 'terminated'; readonly cause: TerminationCause };
+
+export type SessionListener = (event: SessionEvent) => void;
+
+const MAX_GLARE_RETRIES = 3;
+
+const hasBody = (b: Uint8Array | string | undefined): boolean => b !== undefined && (typeof b === 'string' ? b.length > 0 : b.byteLength > 0);
+
+/** An ACK we sent, kept to answer retransmissions of its 2xx with the very same ACK. */
+interface SentAck {
+  readonly ack: SipRequest;
+  readonly dest: Destination;
+}
+
+/** One INVITE dialog usage. Created by DialogUserAgent (onInvite, invite()). */
+export class Session {
+  readonly role: 'uac' | 'uas';
+  /** The dialog's initial INVITE. */
+  readonly invite: SipRequest;
+  protected readonly host: SessionHost;
+  protected phase: SessionState;
+  protected dialogState: DialogState | undefined;
+  /** ACKs sent, by INVITE CSeq number (§13.2.2.4). */
+  protected readonly acks = new Map<number, SentAck>();
+  /** A 2xx we received whose ACK the application owes us (delayed offer): its INVITE CSeq number. */
+  protected ackOwed: number | undefined;
+  readonly #listeners: SessionListener[] = [];
+  /** Server transactions of in-dialog requests not yet answered (487 when the dialog ends). */
+  readonly #pending = new Map<ServerTransaction, SipRequest>();
+  /** Our 2xx to an INVITE being retransmitted (§13.3.1.4). */
+  #rtx: { res: SipResponse; tx: ServerTransaction; seq: number; state: Retransmit2xxState; timer?: TimerHandle } | undefined;
+  #incomingOffer = false;
+  #outgoingOffer = false;
+  #byeAfterAck = false;
+  #lastLocalBody: { body: Uint8Array | string; contentType: string } | undefined;
+  readonly #glareTimers = new Set<TimerHandle>();
+  /** UAS only: the initial INVITE's transaction, its source, our To tag. */
+  readonly #uas: { tx: ServerTransaction; source: Source; toTag: string } | undefined;
+
+  constructor(host: SessionHost, role: 'uac' | 'uas', invite: SipRequest, uas?: { tx: ServerTransaction; source: Source; toTag: string }) {
+    this.host = host;
+    this.role = role;
+    this.invite = invite;
+    this.#uas = uas;
+    this.phase = role === 'uac' ? { kind: 'calling' } : { kind: 'proceeding' };
+  }
+
+  /** The session's phase. */
+  get state(): SessionState {
+    return this.phase;
+  }
+  /** The (primary) dialog's state, once there is a dialog. */
+  get dialog(): DialogState | undefined {
+    return this.dialogState;
+  }
+  get callId(): string {
+    return this.invite.callId;
+  }
+  /** Listen to the session's events. */
+  on(listener: SessionListener): this {
+    this.#listeners.push(listener);
+    return this;
+  }
+
+  // ---- UAS: the initial INVITE ----
+
+  /** UAS: send a provisional (101-199 creates the early dialog, §12.1.1), with SDP for early media. */
+  progress(status = 180, opts: AnswerOptions = {}): boolean {
+    const uas = this.#uas;
+    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early') || status < 100 || status > 199) return false;
+    const res = this.#answer(this.invite, status, opts, true, uas.toTag);
+    if (status > 100 && this.dialogState === undefined) {
+      this.dialogState = createUasDialog(this.invite, uas.toTag, this.contact(), status);
+      this.host.index(this.dialogState.dialog.id, this);
+      this.setPhase({ kind: 'early' }, 'provisional');
+    }
+    return uas.tx.respond(res);
+  }
+
+  /** UAS: answer the INVITE with 2xx (retransmitted until the ACK, §13.3.1.4). False when it is too late (CANCELed, answered). */
+  accept(opts: AnswerOptions & { status?: number } = {}): boolean {
+    const uas = this.#uas;
+    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early')) return false;
+    const res = this.#answer(this.invite, opts.status ?? 200, opts, true, uas.toTag);
+    if (!uas.tx.respond(res)) return false;
+    if (this.dialogState === undefined) {
+      this.dialogState = createUasDialog(this.invite, uas.toTag, this.contact(), 200);
+      this.host.index(this.dialogState.dialog.id, this);
+    } else this.applyDialog(stepDialog(this.dialogState, { type: 'answered', status: 200 }));
+    this.setPhase({ kind: 'accepted' }, '2xx');
+    this.#start2xx(res, uas.tx, this.invite.cseq.seq);
+    return true;
+  }
+
+  /** UAS: answer the INVITE with a final non-2xx; the session ends (cause rejected). */
+  reject(status = 486, opts: AnswerOptions = {}): boolean {
+    const uas = this.#uas;
+    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early') || status < 300) return false;
+    const sent = uas.tx.respond(this.#answer(this.invite, status, opts, false, uas.toTag));
+    this.terminate({ kind: 'rejected', status });
+    return sent;
+  }
+
+  /** @internal The layer answered a CANCEL of our INVITE with 487 (§9.2). */
+  cancelled(): void {
+    this.terminate({ kind: 'cancelled' });
+  }
+
+  // ---- both roles ----
+
+  /**
+   * End the session in the way its state allows: BYE when confirmed (§15.1.1;
+   * a UAS waits for the ACK of its 2xx first), CANCEL for a UAC's unanswered
+   * INVITE, 480 for a UAS's.
+   */
+  bye(opts: RequestOptions = {}): void {
+    switch (this.phase.kind) {
+      case 'terminated':
+        return;
+      case 'calling':
+      case 'early':
+        if (this.role === 'uac') this.cancel();
+        else this.reject(480);
+        return;
+      case 'proceeding':
+        this.reject(480);
+        return;
+      case 'accepted':
+        // §15: the callee MUST NOT send BYE before the ACK arrives (or the 2xx times out).
+        this.#byeAfterAck = true;
+        return;
+      case 'confirmed':
+        this.sendBye(opts);
+        this.terminate({ kind: 'localBye' });
+    }
+  }
+
+  /** UAC: cancel the INVITE (§9.1). Overridden by the UAC session; a UAS has nothing to cancel. */
+  cancel(): boolean {
+    return false;
+  }
+
+  /** Send the ACK the application owes for a 2xx to an INVITE that carried no offer (its body is the answer). */
+  ack(opts: RequestOptions = {}): boolean {
+    const seq = this.ackOwed;
+    if (seq === undefined || this.dialogState === undefined) return false;
+    this.ackOwed = undefined;
+    this.#outgoingOffer = false;
+    this.sendAck(seq, opts);
+    return true;
+  }
+
+  /**
+   * Send a request inside the dialog (re-INVITE, UPDATE, INFO, ...). A
+   * re-INVITE or UPDATE that meets 491 is sent again after the §14.1 delay
+   * (up to 3 times). A 2xx to a re-INVITE with a body is ACKed at once; without
+   * one (the offer is in the 2xx) the application calls ack() with its answer.
+   */
+  request(method: string, opts: RequestOptions = {}): Promise<RequestOutcome> {
+    if (method === 'ACK' || method === 'CANCEL' || method === 'BYE') {
+      throw new TypeError(`${method} is not sent with request(): use ack(), cancel() or bye()`);
+    }
+    const d = this.dialogState;
+    if (d === undefined) return Promise.resolve({ kind: 'notSent', reason: 'noDialog' });
+    if (this.phase.kind === 'terminated' || d.kind === 'terminated') return Promise.resolve({ kind: 'notSent', reason: 'terminated' });
+    const isOffer = method === 'INVITE' || (method === 'UPDATE' && hasBody(opts.body));
+    // §14.1: no re-INVITE on an early dialog, nor while another offer is in progress in either direction.
+    if (method === 'INVITE' && this.phase.kind !== 'confirmed') return Promise.resolve({ kind: 'notSent', reason: 'pending' });
+    if (isOffer && (this.#outgoingOffer || this.#incomingOffer || this.ackOwed !== undefined || this.#rtx?.state.kind === 'waiting')) {
+      return Promise.resolve({ kind: 'notSent', reason: 'pending' });
+    }
+    return new Promise((resolve) => this.#attempt(method, opts, isOffer, 0, resolve));
+  }
+
+  #attempt(method: string, opts: RequestOptions, isOffer: boolean, tries: number, resolve: (o: RequestOutcome) => void): void {
+    if (this.dialogState === undefined || this.phase.kind === 'terminated') return resolve({ kind: 'notSent', reason: 'terminated' });
+    const { state, request } = createRequest(this.dialogState, method, opts);
+    this.dialogState = state;
+    if (isOffer) this.#outgoingOffer = true;
+    if (hasBody(opts.body)) this.#lastLocalBody = { body: opts.body!, contentType: opts.contentType ?? 'application/sdp' };
+    const seq = request.cseq.seq;
+    let isDone = false;
+    const finish = (o: RequestOutcome) => {
+      if (isDone) return;
+      isDone = true;
+      resolve(o);
+    };
+    this.host.endpoint.request(request, this.destination(), {
+      onResponse: (res) => {
+        if (res.status < 200) return;
+        if (method === 'INVITE' && res.status < 300) {
+          if (this.acks.has(seq)) return this.resendAck(seq);
+          if (this.ackOwed === seq) return;
+          if (this.dialogState !== undefined) this.applyDialog(stepDialog(this.dialogState, { type: 'response', res, method }));
+          // §13.2.2.4: the UA core ACKs the 2xx; a delayed offer waits for the application's answer.
+          if (hasBody(opts.body) || this.phase.kind === 'terminated') {
+            this.#outgoingOffer = false;
+            this.sendAck(seq, {});
+          } else this.ackOwed = seq;
+          return finish({ kind: 'response', response: res });
+        }
+        if (isDone) return;
+        if (isOffer) this.#outgoingOffer = false;
+        if (this.dialogState !== undefined) this.applyDialog(stepDialog(this.dialogState, { type: 'response', res, method }));
+        // §14.1: 491 to our re-INVITE (RFC 3311 §5.1: or UPDATE): try again after a random delay.
+        if (res.status === 491 && isOffer && tries < MAX_GLARE_RETRIES && this.phase.kind !== 'terminated') {
+          const h = this.host.endpoint.clock.setTimeout(() => {
+            this.#glareTimers.delete(h);
+            this.#attempt(method, opts, isOffer, tries + 1, resolve);
+          }, glareRetryDelay(this.role === 'uac', this.host.random));
+          this.#glareTimers.add(h);
+          return;
+        }
+        finish({ kind: 'response', response: res });
+      },
+      onTimeout: () => {
+        if (isOffer) this.#outgoingOffer = false;
+        if (this.dialogState !== undefined) this.applyDialog(stepDialog(this.dialogState, { type: 'noResponse', method }));
+        finish({ kind: 'timeout' });
+      },
+      onTransportError: (error) => {
+        if (isOffer) this.#outgoingOffer = false;
+        finish({ kind: 'transportError', error });
+      },
+    });
+  }
+
+  // ---- from the user agent ----
+
+  /** @internal An in-dialog request (not ACK, CANCEL) routed to this session. */
+  receiveRequest(req: SipRequest, tx: ServerTransaction): void {
+    const d = this.dialogState;
+    if (d === undefined) {
+      tx.respond(makeResponse(req, 481));
+      return;
+    }
+    const isOffer = req.method === 'INVITE' || (req.method === 'UPDATE' && req.body.byteLength > 0);
+    // §14.2 / RFC 3311 §5.2: an offer while ours is pending: 491; while theirs is pending: 500 + Retry-After.
+    if (d.kind !== 'terminated' && isOffer && (this.#outgoingOffer || this.ackOwed !== undefined)) {
+      tx.respond(makeResponse(req, 491));
+      return;
+    }
+    if (d.kind !== 'terminated' && isOffer && (this.#incomingOffer || this.#rtx?.state.kind === 'waiting' || (req.method === 'INVITE' && d.kind === 'early'))) {
+      tx.respond(makeResponse(req, 500, 'Server Internal Error', { headers: [['Retry-After', String(Math.floor(this.host.random() * 11))]] }));
+      return;
+    }
+    const step = stepDialog(d, { type: 'request', req });
+    for (const e of step.effects) {
+      if (e.type === 'reject') {
+        tx.respond(makeResponse(req, e.status, e.reason));
+        return;
+      }
+    }
+    this.dialogState = step.state;
+    switch (req.method) {
+      case 'BYE':
+        tx.respond(makeResponse(req, 200));
+        this.emit({ type: 'bye', bye: req });
+        this.terminate({ kind: 'remoteBye' });
+        return;
+      case 'PRACK':
+        // RFC 3262 §3: we never send reliable provisionals, so no PRACK matches one.
+        tx.respond(makeResponse(req, 481));
+        return;
+    }
+    if (isOffer) this.#incomingOffer = true;
+    this.#pending.set(tx, req);
+    let isAnswered = false;
+    const request: IncomingDialogRequest = {
+      request: req,
+      respond: (status, opts = {}) => {
+        if (isAnswered || status < 100) return;
+        const isTargetRefresh = req.method === 'INVITE' || req.method === 'UPDATE';
+        const res = this.#answer(req, status, opts, isTargetRefresh && status < 300, undefined);
+        tx.respond(res);
+        if (status < 200) return;
+        isAnswered = true;
+        this.#pending.delete(tx);
+        if (isOffer) this.#incomingOffer = false;
+        if (req.method === 'INVITE' && status < 300) this.#start2xx(res, tx, req.cseq.seq);
+      },
+    };
+    if (this.#listeners.length === 0) return this.#defaultAnswer(request);
+    this.emit({ type: 'request', request });
+  }
+
+  /** No listener: refreshes (RFC 4028) must still succeed: UPDATE without body -> 200, re-INVITE -> 200 with our last SDP; others 501. */
+  #defaultAnswer(r: IncomingDialogRequest): void {
+    const m = r.request.method;
+    if (m === 'UPDATE' && r.request.body.byteLength === 0) r.respond(200);
+    else if (m === 'INVITE' || m === 'UPDATE') r.respond(200, this.#lastLocalBody ?? {});
+    else r.respond(501);
+  }
+
+  /** @internal An ACK for this dialog (§13.3.1.4: it stops the 2xx retransmissions). */
+  receiveAck(ack: SipRequest): void {
+    const rtx = this.#rtx;
+    if (rtx === undefined || rtx.seq !== ack.cseq.seq || rtx.state.kind !== 'waiting') return;
+    this.#stepRtx({ type: 'ack' });
+    const isInitial = this.phase.kind === 'accepted';
+    if (isInitial) this.setPhase({ kind: 'confirmed' }, 'ack');
+    this.emit({ type: 'ack', ack });
+    if (isInitial) this.emit({ type: 'confirmed', isAckPending: false });
+    if (this.#byeAfterAck && this.phase.kind === 'confirmed') this.bye();
+  }
+
+  /** @internal A 2xx to an INVITE with no transaction left (after Timer M): resend its ACK. */
+  receiveStray2xx(res: SipResponse): void {
+    this.resendAck(res.cseq.seq);
+  }
+
+  /** @internal The user agent is closing: end without sending anything. */
+  close(): void {
+    this.terminate({ kind: 'closed' });
+  }
+
+  // ---- shared machinery ----
+
+  protected emit(e: SessionEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.host.logger?.error({ err, event: e.type, callId: this.callId }, 'session listener threw');
+      }
+    }
+  }
+
+  protected setPhase(next: SessionState, event: string): void {
+    const from = this.phase.kind;
+    this.phase = next;
+    if (from !== next.kind) this.host.logger?.debug({ callId: this.callId, from, to: next.kind, event }, 'session state');
+  }
+
+  protected applyDialog(step: DialogStep): void {
+    this.dialogState = step.state;
+    for (const e of step.effects) if (e.type === 'terminated' && this.phase.kind !== 'terminated') this.terminate(e.cause);
+  }
+
+  /** Where in-dialog requests go: the next hop of §12.2.1.1 (over a connection-oriented transport, back on the UAS's connection). */
+  protected destination(d: DialogState | undefined = this.dialogState): Destination {
+    const fallback = this.fallbackDestination();
+    if (d === undefined) return fallback;
+    const t = requestTarget(d.dialog.routeSet, d.dialog.remoteTarget);
+    if (this.#uas !== undefined && this.#uas.source.protocol !== 'udp' && d.dialog.routeSet.length === 0) return fallback;
+    return destinationOf(t.nextHop, fallback.protocol) ?? fallback;
+  }
+
+  /** Our Contact for this session's transport. */
+  protected contact(): string {
+    return this.host.contactFor(this.fallbackDestination().protocol);
+  }
+
+  /** The peer we talked to first (UAS: the INVITE's source). */
+  protected fallbackDestination(): Destination {
+    const s = this.#uas!.source;
+    return { protocol: s.protocol, host: s.address, port: s.port };
+  }
+
+  /** Build, remember and send the ACK for the 2xx to the INVITE with CSeq `seq`. */
+  protected sendAck(seq: number, opts: RequestOptions): void {
+    if (this.dialogState === undefined) return;
+    const ack = createAck(this.dialogState, seq, opts);
+    const dest = this.destination();
+    this.acks.set(seq, { ack, dest });
+    void this.host.endpoint.sendAck(ack, dest);
+  }
+
+  /** §13.2.2.4: a retransmitted 2xx gets the same ACK again. */
+  protected resendAck(seq: number): void {
+    const sent = this.acks.get(seq);
+    if (sent !== undefined) void this.host.endpoint.transport.sendRequest(sent.ack, sent.dest);
+  }
+
+  protected sendBye(opts: RequestOptions): void {
+    if (this.dialogState === undefined) return;
+    const { state, request } = createRequest(this.dialogState, 'BYE', opts);
+    this.dialogState = state;
+    this.host.endpoint.request(request, this.destination(), {});
+  }
+
+  /** End the session: stop timers, 487 to what is pending (§15.1.2), tell the application. */
+  protected terminate(cause: TerminationCause): void {
+    if (this.phase.kind === 'terminated') return;
+    const was = this.phase.kind;
+    // §15.1.2: a BYE on an early dialog also ends the INVITE: 487 for it.
+    if (this.#uas !== undefined && (was === 'proceeding' || was === 'early') && cause.kind === 'remoteBye') {
+      this.#uas.tx.respond(makeResponse(this.invite, 487, undefined, { toTag: this.#uas.toTag }));
+    }
+    this.setPhase({ kind: 'terminated', cause }, cause.kind);
+    if (this.#rtx?.timer !== undefined) this.host.endpoint.clock.clearTimeout(this.#rtx.timer);
+    if (this.#rtx?.state.kind === 'waiting') this.#rtx = { ...this.#rtx, state: { kind: 'expired' } };
+    for (const h of this.#glareTimers) this.host.endpoint.clock.clearTimeout(h);
+    this.#glareTimers.clear();
+    if (cause.kind !== 'closed') for (const [tx, req] of this.#pending) tx.respond(makeResponse(req, 487));
+    this.#pending.clear();
+    if (this.dialogState !== undefined && this.dialogState.kind !== 'terminated') this.dialogState = stepDialog(this.dialogState, { type: 'terminate', cause }).state;
+    this.emit({ type: 'terminated', cause });
+    this.host.ended(this);
+  }
+
+  #answer(req: SipRequest, status: number, opts: AnswerOptions, withContact: boolean, toTag: string | undefined): SipResponse {
+    const headers: Array<readonly [string, string]> = [];
+    const isDialogCreating = req === this.invite && status > 100 && status < 300;
+    if (isDialogCreating) for (const rr of req.headers.getAll('record-route')) headers.push(['Record-Route', rr]);
+    if (withContact || isDialogCreating) headers.push(['Contact', this.contact()]);
+    if (req.method === 'INVITE' && status >= 200 && status < 300) headers.push(...this.host.capabilityHeaders);
+    for (const [n, v] of opts.headers ?? []) headers.push([n, v]);
+    if (hasBody(opts.body)) {
+      const contentType = opts.contentType ?? 'application/sdp';
+      if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) headers.push(['Content-Type', contentType]);
+      this.#lastLocalBody = { body: opts.body!, contentType };
+    }
+    return makeResponse(req, status, opts.reason, { ...(toTag !== undefined ? { toTag } : {}), headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
+  }
+
+  #start2xx(res: SipResponse, tx: ServerTransaction, seq: number): void {
+    const s = start2xxRetransmit(this.host.timers);
+    this.#rtx = { res, tx, seq, state: s.state };
+    this.#runRtx(s.effects);
+  }
+
+  #stepRtx(e: { type: 'timerFired' } | { type: 'ack' }): void {
+    if (this.#rtx === undefined) return;
+    const s = step2xxRetransmit(this.#rtx.state, e, this.host.timers);
+    this.#rtx = { ...this.#rtx, state: s.state };
+    this.#runRtx(s.effects);
+  }
+
+  #runRtx(effects: ReturnType<typeof start2xxRetransmit>['effects']): void {
+    const rtx = this.#rtx;
+    if (rtx === undefined) return;
+    const clock = this.host.endpoint.clock;
+    for (const e of effects) {
+      switch (e.type) {
+        case 'resend':
+          // The IST in accepted passes the 2xx on (RFC 6026 §7.1); once it is gone, send it ourselves.
+          if (!rtx.tx.respond(rtx.res)) void this.host.endpoint.sendStateless(rtx.res, rtx.tx.source);
+          break;
+        case 'startTimer':
+          rtx.timer = clock.setTimeout(() => this.#stepRtx({ type: 'timerFired' }), e.ms);
+          break;
+        case 'cancelTimer':
+          if (rtx.timer !== undefined) clock.clearTimeout(rtx.timer);
+          break;
+        case 'giveUp':
+          // §13.3.1.4: no ACK within 64*T1: the session ends with a BYE.
+          this.#incomingOffer = false;
+          if (this.dialogState !== undefined && this.dialogState.kind !== 'terminated') this.sendBye({});
+          this.terminate(this.#byeAfterAck ? { kind: 'localBye' } : { kind: 'ackTimeout' });
+          break;
+      }
+    }
+  }
+}
