@@ -40,11 +40,12 @@ function readHidden(prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    process.stderr.write(prompt);
+    // Echo off before the prompt shows, so that nothing typed after it can be echoed.
     stdin.setEncoding('utf8');
     stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.resume();
+    process.stderr.write(prompt);
   });
 }
 
@@ -81,8 +82,10 @@ async function hashCommand(): Promise<number> {
   try {
     password = await readPassword();
   } catch (error) {
-    console.error(`imad hash-password: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`imad hash-password: ${message}`);
+    // 130: interrupted by Ctrl-C, as a shell reports SIGINT.
+    return message === 'interrupted' ? 130 : 1;
   }
   if (password === '') {
     console.error('imad hash-password: the password is empty');

@@ -29,6 +29,11 @@ export type ConfigResult =
 export interface ParseOptions {
   /** The folder that relative paths (storage.dir, sip.tls.*) are resolved against; the current one by default. */
   readonly baseDir?: string;
+  /**
+   * Whether files the configuration names (sip.tls cert, key, ca) must be readable now; false by
+   * default, true in `loadConfig`. storage.dir is never checked: the daemon creates it.
+   */
+  readonly isCheckingFiles?: boolean;
 }
 
 /** The top-level keys, in the order docs/config.md presents them. */
@@ -64,9 +69,10 @@ function translatePolicyPath(path: string): string {
  * found (YAML syntax first: when the YAML does not parse, the shape is not checked).
  */
 export function parseConfig(text: string, options: ParseOptions = {}): ConfigResult {
-  const baseDir = resolve(options.baseDir ?? '.');
+  const paths = { baseDir: resolve(options.baseDir ?? '.'), isCheckingFiles: options.isCheckingFiles ?? false };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2', merge: false });
+  // Duplicate keys are left to the walk, which names the key and where it was first given.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, version: '1.2', merge: false });
   const walk = new Walk(text, lineCounter);
   for (const error of [...doc.errors, ...doc.warnings]) {
     walk.reportAt(error.pos[0], '', `YAML: ${error.message}`);
@@ -84,14 +90,14 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
 
   const numbering = top.optional('numbering', readNumbering, DEFAULT_NUMBERING_PLAN);
   const plan = numbering ?? DEFAULT_NUMBERING_PLAN;
-  const sip = top.required('sip', readSip(baseDir));
+  const sip = top.required('sip', readSip(paths));
   const managers = top.optional('managers', entriesOf(readManager(plan)), []);
   const assistants = top.optional('assistants', entriesOf(readAssistant), []);
   const users = top.optional('users', entriesOf(readUser), []);
   const draft: Draft<Config> = {
     sip,
     http: top.section('http', readHttp),
-    storage: top.section('storage', readStorage(baseDir)),
+    storage: top.section('storage', readStorage(paths)),
     log: top.section('log', readLog),
     shutdown: top.section('shutdown', readShutdown),
     numbering,
@@ -125,7 +131,10 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   return { ok: true, config };
 }
 
-/** Reads and checks the configuration file `file`; relative paths in it are relative to its folder. */
+/**
+ * Reads and checks the configuration file `file`; relative paths in it are relative to its
+ * folder, and the TLS files it names must be readable.
+ */
 export async function loadConfig(file: string): Promise<ConfigResult> {
   let text: string;
   try {
@@ -134,5 +143,5 @@ export async function loadConfig(file: string): Promise<ConfigResult> {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, problems: [{ line: 0, column: 0, path: '', message: `cannot read the file: ${reason}` }] };
   }
-  return parseConfig(text, { baseDir: dirname(resolve(file)) });
+  return parseConfig(text, { baseDir: dirname(resolve(file)), isCheckingFiles: true });
 }

@@ -135,6 +135,10 @@ export function wholeNumber(min: number, max: number): Reader<number> {
   return (walk, node, path) => {
     const value = scalarOf(node)?.value;
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    if (typeof value === 'string' && /^\d+$/.test(value)) {
+      walk.report(node, path, `"${value}" is quoted: write it without quotes, as ${value}`);
+      return undefined;
+    }
     const shown = typeof value === 'number' || typeof value === 'string' ? `"${String(value)}"` : describe(node);
     walk.report(node, path, `${shown} must be a whole number from ${min} to ${max}`);
     return undefined;

@@ -1,6 +1,7 @@
 /**
  * The wiring sections: sip (listeners, trunk, TLS), http, storage, log, shutdown, numbering.
  */
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_NUMBERING_PLAN } from '@ima/ima-policy';
 import type { NumberingPlan } from '@ima/ima-policy';
@@ -29,11 +30,34 @@ const DEFAULT_HTTP_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
 const PLACEHOLDERS = ['caller', 'manager'] as const;
 const DAY_MS = 86_400_000;
 
+/** How relative paths resolve, and whether files named in the configuration must be readable now. */
+export interface PathOptions {
+  readonly baseDir: string;
+  readonly isCheckingFiles: boolean;
+}
+
 /** A path, resolved against the configuration file's folder. */
-function path(baseDir: string): Reader<string> {
+function path(paths: PathOptions): Reader<string> {
   return (walk, node, at) => {
     const value = text(walk, node, at);
-    return value === undefined ? undefined : resolve(baseDir, value);
+    return value === undefined ? undefined : resolve(paths.baseDir, value);
+  };
+}
+
+/** A path to a file that the daemon will read (a certificate, a key): readable now, when checking files. */
+function readableFile(paths: PathOptions): Reader<string> {
+  const read = path(paths);
+  return (walk, node, at) => {
+    const file = read(walk, node, at);
+    if (file === undefined || !paths.isCheckingFiles) return file;
+    try {
+      accessSync(file, constants.R_OK);
+      return file;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      walk.report(node, at, `cannot read ${file} (${code})`);
+      return undefined;
+    }
   };
 }
 
@@ -60,27 +84,27 @@ const readTrunk: Reader<TrunkConfig> = (walk, node, at) => {
   return complete(draft);
 };
 
-function readTls(baseDir: string): Reader<TlsConfig> {
+function readTls(paths: PathOptions): Reader<TlsConfig> {
   return (walk, node, at) => {
     const m = readMap(walk, node, at, ['cert', 'key', 'ca']);
     if (m === undefined) return undefined;
     return complete<TlsConfig>({
-      cert: m.required('cert', path(baseDir)),
-      key: m.required('key', path(baseDir)),
-      ca: m.optional<string | null>('ca', path(baseDir), null),
+      cert: m.required('cert', readableFile(paths)),
+      key: m.required('key', readableFile(paths)),
+      ca: m.optional<string | null>('ca', readableFile(paths), null),
     });
   };
 }
 
 /** The `sip` section. */
-export function readSip(baseDir: string): Reader<SipConfig> {
+export function readSip(paths: PathOptions): Reader<SipConfig> {
   return (walk, node, at) => {
     const m = readMap(walk, node, at, ['listen', 'trunk', 'tls', 'assistant_display']);
     if (m === undefined) return undefined;
     return complete<SipConfig>({
       listen: m.required('listen', listOf(parsedText(parseListenSpec), 1)),
       trunk: m.required('trunk', readTrunk),
-      tls: m.optional<TlsConfig | null>('tls', readTls(baseDir), null),
+      tls: m.optional<TlsConfig | null>('tls', readTls(paths), null),
       assistantDisplay: m.optional('assistant_display', displayTemplate, WIRING_DEFAULTS.assistantDisplay),
     });
   };
@@ -94,11 +118,11 @@ export const readHttp: Reader<HttpConfig> = (walk, node, at) => {
 };
 
 /** The `storage` section. */
-export function readStorage(baseDir: string): Reader<StorageConfig> {
+export function readStorage(paths: PathOptions): Reader<StorageConfig> {
   return (walk, node, at) => {
     const m = readMap(walk, node, at, ['dir']);
     if (m === undefined) return undefined;
-    return complete<StorageConfig>({ dir: m.optional('dir', path(baseDir), resolve(baseDir, WIRING_DEFAULTS.storageDir)) });
+    return complete<StorageConfig>({ dir: m.optional('dir', path(paths), resolve(paths.baseDir, WIRING_DEFAULTS.storageDir)) });
   };
 }
 

@@ -119,6 +119,12 @@ export class MapReader {
         continue;
       }
       const name = key.value;
+      const earlier = this.pairs.get(name)?.key;
+      if (earlier !== undefined) {
+        const first = walk.position(earlier.range?.[0] ?? 0).line;
+        walk.report(key, path, `"${name}" is given twice (first at line ${first}); the second would silently win`);
+        continue;
+      }
       if (!allowed.includes(name)) {
         const hint = suggest(name, allowed);
         const help = hint === undefined ? `allowed here: ${allowed.join(', ')}` : `did you mean "${hint}"?`;

@@ -44,7 +44,15 @@ const cases: readonly Case[] = [
   {
     name: 'duplicate key',
     yaml: `${SIP}log:\n  level: info\n  level: debug\n`,
-    problems: ['8:3: YAML: Map keys must be unique'],
+    problems: ['8:3: log: "level" is given twice (first at line 7); the second would silently win'],
+  },
+  {
+    name: 'duplicate key in a flow mapping, with other problems still reported',
+    yaml: `${SIP}assistants:\n  - { id: bob, name: Bob, id: bobby, number: 2000 }\n`,
+    problems: [
+      '7:27: assistants[0]: "id" is given twice (first at line 7); the second would silently win',
+      '7:46: assistants[0].number: 2000 is a YAML number, which loses a leading 0 or +: quote it, as "2000"',
+    ],
   },
   {
     name: 'alias',
@@ -203,6 +211,11 @@ const cases: readonly Case[] = [
       '8:24: numbering.access_codes[1]: "x" must be 1 to 4 digits',
       '9:25: numbering.extension_max_length: "20" must be a whole number from 1 to 15',
     ],
+  },
+  {
+    name: 'a whole number given quoted',
+    yaml: `${SIP}numbering: { extension_max_length: "5" }\n`,
+    problems: ['6:36: numbering.extension_max_length: "5" is quoted: write it without quotes, as 5'],
   },
   // Unquoted numbers and other text fields
   {

@@ -170,3 +170,15 @@ t.test('a file that cannot be read', async (t) => {
   t.equal(result.problems[0]?.line, 0);
   t.match(formatProblem('/nonexistent/imad.yaml', result.problems[0] ?? { line: 0, column: 0, path: '', message: '' }), /^\/nonexistent\/imad\.yaml: cannot read the file: ENOENT/);
 });
+
+t.test('loadConfig checks that the TLS files are readable', async (t) => {
+  const dir = t.testdir({
+    'ima.pem': 'certificate',
+    'imad.yaml': `${SIP.replace('udp://', 'tls://')}  tls: { cert: ima.pem, key: ima.key }\n`,
+  });
+  const result = await loadConfig(`${dir}/imad.yaml`);
+  t.same(result.ok ? [] : result.problems.map((p) => `${p.line}:${p.column}: ${p.message}`), [
+    `6:30: sip.tls.key: cannot read ${dir}/ima.key (ENOENT)`,
+  ]);
+  t.ok(parseConfig(`${SIP}  tls: { cert: ima.pem, key: ima.key }\n`, { baseDir: dir }).ok, 'parseConfig does not look at files by default');
+});
