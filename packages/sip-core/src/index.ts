@@ -71,3 +71,12 @@ export type { NistState, NistEvent } from './transaction/nist.js';
 export { isRfc3261Branch, clientTransactionKey, clientKeyOfResponse, serverTransactionKey, cancelTargetKey, mergeKey } from './transaction/matching.js';
 export { LoopbackNetwork, LoopbackTransport } from './transport/loopback.js';
 export type { LinkConditions, WireRecord } from './transport/loopback.js';
+
+export { DialogUserAgent, DIALOG_METHODS } from './dialog/user-agent.js';
+export type { DialogUserAgentOptions } from './dialog/user-agent.js';
+export { Session } from './dialog/session.js';
+export type { SessionState, SessionEvent, SessionListener, AnswerOptions, RequestOptions, IncomingDialogRequest, RequestOutcome } from './dialog/session.js';
+export { UacSession } from './dialog/uac-session.js';
+export type { InviteOptions } from './dialog/uac-session.js';
+export type { DialogId } from './dialog/dialog-id.js';
+export type { TerminationCause, DialogState } from './dialog/dialog.js';
