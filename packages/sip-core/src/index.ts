@@ -78,5 +78,6 @@ export { Session } from './dialog/session.js';
 export type { SessionState, SessionEvent, SessionListener, AnswerOptions, RequestOptions, IncomingDialogRequest, RequestOutcome } from './dialog/session.js';
 export { UacSession } from './dialog/uac-session.js';
 export type { InviteOptions } from './dialog/uac-session.js';
+export { dialogKey, dialogIdOfRequest, dialogIdOfResponse } from './dialog/dialog-id.js';
 export type { DialogId } from './dialog/dialog-id.js';
-export type { TerminationCause, DialogState } from './dialog/dialog.js';
+export type { TerminationCause, DialogState, DialogRole } from './dialog/dialog.js';
