@@ -132,7 +132,7 @@ export class Session {
   /** Server transactions of in-dialog requests not yet answered (487 when the dialog ends). */
   readonly #pending = new Map<ServerTransaction, SipRequest>();
   /** Our 2xx to an INVITE being retransmitted (§13.3.1.4). */
-  #rtx: { res: SipResponse; tx: ServerTransaction; seq: number; state: Retransmit2xxState; timer?: TimerHandle } | undefined;
+  #rtx: { res: SipResponse; tx: ServerTransaction; seq: number; hasOffer: boolean; state: Retransmit2xxState; timer?: TimerHandle } | undefined;
   #incomingOffer = false;
   #outgoingOffer = false;
   #byeAfterAck = false;
@@ -338,6 +338,10 @@ export class Session {
       tx.respond(makeResponse(req, 481));
       return;
     }
+    const rtx = this.#rtx;
+    // A newer request from the peer proves our 2xx arrived; when its offer/answer is complete (the INVITE
+    // had the offer), the lost ACK is not waited for (else the call would end at 64*T1 for a lost ACK).
+    if (rtx !== undefined && rtx.state.kind === 'waiting' && rtx.hasOffer && req.cseq.seq > rtx.seq && d.kind !== 'terminated') this.#confirm(undefined);
     const isOffer = req.method === 'INVITE' || (req.method === 'UPDATE' && req.body.byteLength > 0);
     // §14.2 / RFC 3311 §5.2: an offer while ours is pending: 491; while theirs is pending: 500 + Retry-After.
     if (d.kind !== 'terminated' && isOffer && (this.#outgoingOffer || this.ackOwed !== undefined)) {
@@ -400,10 +404,15 @@ export class Session {
   receiveAck(ack: SipRequest): void {
     const rtx = this.#rtx;
     if (rtx === undefined || rtx.seq !== ack.cseq.seq || rtx.state.kind !== 'waiting') return;
+    this.#confirm(ack);
+  }
+
+  /** The ACK arrived (or a newer request proved the 2xx arrived): stop retransmitting, confirm. */
+  #confirm(ack: SipRequest | undefined): void {
     this.#stepRtx({ type: 'ack' });
     const isInitial = this.phase.kind === 'accepted';
-    if (isInitial) this.setPhase({ kind: 'confirmed' }, 'ack');
-    this.emit({ type: 'ack', ack });
+    if (isInitial) this.setPhase({ kind: 'confirmed' }, ack === undefined ? 'implicitAck' : 'ack');
+    if (ack !== undefined) this.emit({ type: 'ack', ack });
     if (isInitial) this.emit({ type: 'confirmed', isAckPending: false });
     if (this.#byeAfterAck && this.phase.kind === 'confirmed') this.bye();
   }
@@ -520,7 +529,7 @@ export class Session {
 
   #start2xx(res: SipResponse, tx: ServerTransaction, seq: number): void {
     const s = start2xxRetransmit(this.host.timers);
-    this.#rtx = { res, tx, seq, state: s.state };
+    this.#rtx = { res, tx, seq, hasOffer: tx.request.body.byteLength > 0, state: s.state };
     this.#runRtx(s.effects);
   }
 
