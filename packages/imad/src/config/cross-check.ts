@@ -8,6 +8,7 @@ import type { NumberingPlan } from '@ima/ima-policy';
 import type { Draft } from './draft.js';
 import type { UserDraft } from './directory-sections.js';
 import { cidrContains } from './net.js';
+import { suggest } from './suggest.js';
 import type { AssistantConfig, ManagerConfig, SipConfig } from './types.js';
 import type { Walk } from './walk.js';
 
@@ -68,11 +69,22 @@ function checkNumbers(walk: Walk, s: Sections): void {
   });
 }
 
-function checkIdList(walk: Walk, ids: readonly string[] | undefined, path: string, isKnown: (id: string) => boolean, notKnown: string): void {
+const MAX_LISTED = 8;
+
+/** What to say after "is not an assistant": the near miss, the few that exist, or how many. */
+function hint(id: string, ids: ReadonlySet<string>): string {
+  if (ids.size === 0) return '(there are none)';
+  const near = suggest(id, [...ids]);
+  if (near !== undefined) return `(did you mean "${near}"?)`;
+  if (ids.size <= MAX_LISTED) return `(known: ${[...ids].join(', ')})`;
+  return `(none of the ${ids.size} known is close)`;
+}
+
+function checkIdList(walk: Walk, ids: readonly string[] | undefined, path: string, isKnown: (id: string) => boolean, notKnown: (id: string) => string): void {
   const seen = new Set<string>();
   ids?.forEach((id, j) => {
     if (seen.has(id)) walk.report(undefined, `${path}[${j}]`, `"${id}" is listed twice`);
-    else if (!isKnown(id)) walk.report(undefined, `${path}[${j}]`, `"${id}" ${notKnown}`);
+    else if (!isKnown(id)) walk.report(undefined, `${path}[${j}]`, `"${id}" ${notKnown(id)}`);
     seen.add(id);
   });
 }
@@ -81,14 +93,13 @@ function checkReferences(walk: Walk, s: Sections): void {
   const assistantIds = new Set(s.assistants.flatMap((a) => (a?.id === undefined ? [] : [a.id])));
   const managerIds = new Set(s.managers.flatMap((m) => (m?.id === undefined ? [] : [m.id])));
   const known = (ids: ReadonlySet<string>) => (id: string) => ids.has(id);
-  const hint = (ids: ReadonlySet<string>) => (ids.size === 0 ? '(there are none)' : `(known: ${[...ids].join(', ')})`);
   s.managers.forEach((m, i) => {
     if (m === undefined) return;
-    checkIdList(walk, m.assistants, `managers[${i}].assistants`, known(assistantIds), `is not an assistant ${hint(assistantIds)}`);
+    checkIdList(walk, m.assistants, `managers[${i}].assistants`, known(assistantIds), (id) => `is not an assistant ${hint(id, assistantIds)}`);
     const pool = new Set(m.assistants ?? []);
     // Only an `active` the YAML writes is checked: the default (the whole pool) is right by construction.
     if (m.assistants !== undefined && walk.nodes.has(`managers[${i}].active`)) {
-      checkIdList(walk, m.active, `managers[${i}].active`, known(pool), `is not in this manager's assistants ${hint(pool)}`);
+      checkIdList(walk, m.active, `managers[${i}].active`, known(pool), (id) => `is not in this manager's assistants ${hint(id, pool)}`);
     }
     const fallback = m.fallback;
     if ((fallback === 'mobile' || fallback === 'alternative') && m.targets !== undefined && m.targets[fallback] === undefined) {
@@ -97,10 +108,10 @@ function checkReferences(walk: Walk, s: Sections): void {
   });
   s.users.forEach((u, i) => {
     if (typeof u?.manager === 'string' && u.role === 'manager' && !managerIds.has(u.manager)) {
-      walk.report(undefined, `users[${i}].manager`, `"${u.manager}" is not a manager ${hint(managerIds)}`);
+      walk.report(undefined, `users[${i}].manager`, `"${u.manager}" is not a manager ${hint(u.manager, managerIds)}`);
     }
     if (typeof u?.assistant === 'string' && u.role === 'assistant' && !assistantIds.has(u.assistant)) {
-      walk.report(undefined, `users[${i}].assistant`, `"${u.assistant}" is not an assistant ${hint(assistantIds)}`);
+      walk.report(undefined, `users[${i}].assistant`, `"${u.assistant}" is not an assistant ${hint(u.assistant, assistantIds)}`);
     }
   });
 }

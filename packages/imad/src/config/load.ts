@@ -75,7 +75,8 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, version: '1.2', merge: false });
   const walk = new Walk(text, lineCounter);
   for (const error of [...doc.errors, ...doc.warnings]) {
-    walk.reportAt(error.pos[0], '', `YAML: ${error.message}`);
+    const message = error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document (---): keep one' : error.message;
+    walk.reportAt(error.pos[0], '', `YAML: ${message}`);
   }
   if (walk.problems.length > 0) return { ok: false, problems: sortProblems(walk.problems) };
 

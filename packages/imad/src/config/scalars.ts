@@ -94,14 +94,15 @@ export function oneOf<T extends string>(values: readonly T[]): Reader<T> {
 }
 
 /**
- * on/off or true/false. YAML 1.2 reads `on` and `off` as text and `true`/`false` as booleans;
- * both are accepted.
+ * on/off or true/false, in any case. YAML 1.2 reads `on` and `off` as text and `true`/`false`
+ * as booleans; both are accepted.
  */
 export const onOff: Reader<boolean> = (walk, node, path) => {
   const value = scalarOf(node)?.value;
   if (typeof value === 'boolean') return value;
-  if (value === 'on' || value === 'true') return true;
-  if (value === 'off' || value === 'false') return false;
+  const word = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (word === 'on' || word === 'true') return true;
+  if (word === 'off' || word === 'false') return false;
   const shown = typeof value === 'string' || typeof value === 'number' ? `"${String(value)}"` : describe(node);
   walk.report(node, path, `${shown} must be on, off, true or false`);
   return undefined;

@@ -42,6 +42,11 @@ const cases: readonly Case[] = [
     problems: ['3:3: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   },
   {
+    name: 'two documents',
+    yaml: `${SIP}---\nlog: {}\n`,
+    problems: ['6:1: YAML: the file holds more than one YAML document (---): keep one'],
+  },
+  {
     name: 'duplicate key',
     yaml: `${SIP}log:\n  level: info\n  level: debug\n`,
     problems: ['8:3: log: "level" is given twice (first at line 7); the second would silently win'],
@@ -285,6 +290,11 @@ const cases: readonly Case[] = [
     problems: ['11:24: managers[0].assistants[1]: "dave" is not an assistant (known: bob)'],
   },
   {
+    name: 'a near miss of an assistant id',
+    yaml: `${SIP}${ALICE}    assistants: [ bbo ]\n${BOB}`,
+    problems: ['11:19: managers[0].assistants[0]: "bbo" is not an assistant (did you mean "bob"?)'],
+  },
+  {
     name: 'assistant listed twice',
     yaml: `${SIP}${ALICE}    assistants: [ bob, bob ]\n${BOB}`,
     problems: ['11:24: managers[0].assistants[1]: "bob" is listed twice'],
@@ -346,8 +356,8 @@ const cases: readonly Case[] = [
   },
   {
     name: 'user of an unknown assistant',
-    yaml: `${SIP}${BOB}users:\n  - { login: bob, role: assistant, assistant: bobby, password_hash: "${HASH}" }\n`,
-    problems: ['9:47: users[0].assistant: "bobby" is not an assistant (known: bob)'],
+    yaml: `${SIP}${BOB}users:\n  - { login: bob, role: assistant, assistant: zed, password_hash: "${HASH}" }\n`,
+    problems: ['9:47: users[0].assistant: "zed" is not an assistant (known: bob)'],
   },
   {
     name: 'unknown role',

@@ -95,6 +95,8 @@ t.test('filter: on, off, true and false', async (t) => {
   t.equal(filter('true'), true);
   t.equal(filter('false'), false);
   t.equal(filter('"on"'), true, 'quoted works too');
+  t.equal(filter('On'), true, 'any case');
+  t.equal(filter('OFF'), false);
 });
 
 t.test('every problem at once, in reading order', async (t) => {
