@@ -7,7 +7,7 @@
  * (Via, Route, Record-Route, Contact, Call-ID, CSeq, From/To tags, Max-Forwards,
  * Content-Length) and credentials (Authorization, Proxy-Authorization).
  */
-import { type SipRequest, canonicalName, formatNameAddr, parseUri } from '@ima/sip-core';
+import { type SipMessage, type SipRequest, canonicalName, formatNameAddr, parseUri } from '@ima/sip-core';
 
 /** Decides, per header of the caller's INVITE, whether it crosses to the outbound leg. */
 export interface HeaderPolicy {
@@ -29,8 +29,8 @@ const NEVER = new Set([
   'authorization', 'proxy-authorization', 'proxy-require', 'content-type', 'content-disposition', 'content-encoding',
 ]);
 
-/** The header lines of the caller's INVITE that cross, in their order, under the policy. */
-export function crossingHeaders(inbound: SipRequest, policy: HeaderPolicy = DEFAULT_HEADER_POLICY): Array<[string, string]> {
+/** The header lines of a message from one leg (the caller's INVITE, a re-INVITE, a 2xx) that cross to the other, in their order. */
+export function crossingHeaders(inbound: SipMessage, policy: HeaderPolicy = DEFAULT_HEADER_POLICY): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   inbound.headers.forEachLine((name, value, key) => {
     if (!NEVER.has(key) && policy.copy.has(key)) out.push([name, value]);

@@ -4,3 +4,12 @@ export { DEFAULT_HEADER_POLICY, crossingHeaders, nextHop, diversionFor, policyOf
 export type { HeaderPolicy, HopResult, DiversionReason } from './header-policy.js';
 export { initialOfferAnswer, sdpOf, onRequest, onSuccess, onAck, retargetOffer } from './offer-answer.js';
 export type { SdpBody, Side, Negotiation, OfferAnswerState, SdpRole } from './offer-answer.js';
+export { Call } from './call.js';
+export type { TargetDecision, RejectDecision, RouteDecision, CallEndCause, CallNotice, CallHost, RetargetResult } from './call.js';
+export { destinationOfUri, reasonHeader, statusOfCause } from './call-leg.js';
+export type { CallLeg, LegOutcome, LegSummary, RouteTarget, DiversionSpec } from './call-leg.js';
+export { B2bua } from './b2bua.js';
+export type { B2buaEvent, B2buaListener, B2buaOptions, B2buaStats, CallRouter } from './b2bua.js';
+export { HopLimitingTransport } from './hop-limit.js';
+export { B2buaError } from './errors.js';
+export type { B2buaErrorCode } from './errors.js';

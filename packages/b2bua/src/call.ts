@@ -1,0 +1,570 @@
+/**
+ * A Call joins one inbound INVITE session (we are its UAS) to outbound INVITE
+ * sessions (we are their UAC). The pure fork machine decides; the Call runs its
+ * effects on sip-core sessions, owns the no-answer timers on the injected
+ * Clock, and relays everything else end to end: provisionals (with SDP: early
+ * media), the answer, ACK bodies (delayed offer), re-INVITE / UPDATE / INFO
+ * (each leg with its own CSeq), BYE.
+ *
+ *   routing --route()--> forking --a leg answers--> answered --BYE/failure--> ended
+ *      |                   |  \--every leg failed: application asked--^   ^
+ *      +-- reject ---------+-- caller CANCEL / final to caller -----------+
+ *
+ * The application is never asked to understand SIP beyond target URIs and
+ * statuses; what b2bua knows of it is the CallRouter port (b2bua.ts).
+ */
+import {
+  type AnswerOptions,
+  type Clock,
+  type DialogUserAgent,
+  type HeaderInit,
+  type IncomingDialogRequest,
+  type SessionEvent,
+  type SipRequest,
+  type TerminationCause,
+  type TimerHandle,
+  type Session,
+  formatNameAddr,
+  newTag,
+} from '@ima/sip-core';
+import { assertNever } from './assert-never.js';
+import {
+  type CallLeg,
+  type DiversionSpec,
+  type LegSummary,
+  type RouteTarget,
+  destinationOfUri,
+  reasonHeader,
+  relayAnswerOptions,
+  relayRequestOptions,
+  statusOfCause,
+  summarize,
+} from './call-leg.js';
+import { B2buaError } from './errors.js';
+import { type ForkEffect, type ForkEvent, type ForkMode, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
+import { type HeaderPolicy, crossingHeaders, diversionFor, nextHop } from './header-policy.js';
+import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, retargetOffer, sdpOf } from './offer-answer.js';
+
+/** Targets for the call (from route() or onAllFailed()). */
+export interface TargetDecision {
+  readonly targets: readonly RouteTarget[];
+  /** Default: parallel. */
+  readonly mode?: ForkMode;
+  /** The call is diverted: every outbound INVITE names this party in a Diversion header (RFC 5806). */
+  readonly diversion?: DiversionSpec;
+  /** Extra headers for every outbound INVITE of this decision. */
+  readonly headers?: HeaderInit;
+}
+
+/** A final response for the caller instead of (more) targets. */
+export interface RejectDecision {
+  readonly reject: number;
+  readonly reason?: string;
+}
+
+export type RouteDecision = TargetDecision | RejectDecision;
+
+/** Why a call ended. */
+export type CallEndCause =
+  | { readonly kind: 'callerBye' }
+  | { readonly kind: 'calleeBye' }
+  /** The caller CANCELed (or sent BYE on its early dialog) before the answer. */
+  | { readonly kind: 'callerCancel' }
+  /** The caller got this final non-2xx (from the router, the fallback hook, or 483 for Max-Forwards). */
+  | { readonly kind: 'rejected'; readonly status: number }
+  /** A dialog failed (no ACK, 408/481 to a request, transport): the other side got BYE with a Reason. */
+  | { readonly kind: 'failed'; readonly side: 'caller' | 'callee'; readonly status: number }
+  /** The application hung up. */
+  | { readonly kind: 'hangup' }
+  /** The B2BUA was closed. */
+  | { readonly kind: 'closed' };
+
+/** What a Call tells its owner (B2bua turns these into observer events). */
+export type CallNotice =
+  | { readonly type: 'ringing'; readonly leg: number; readonly status: number }
+  | { readonly type: 'answered'; readonly leg: number }
+  | { readonly type: 'retargeted'; readonly from: number; readonly to: number }
+  | { readonly type: 'ended'; readonly cause: CallEndCause; readonly legs: readonly LegSummary[] }
+  /** Every session of the call has terminated: the owner may forget the call. */
+  | { readonly type: 'idle' };
+
+/** What a Call needs from the B2BUA that owns it. */
+export interface CallHost {
+  readonly ua: DialogUserAgent;
+  readonly clock: Clock;
+  readonly policy: HeaderPolicy;
+  /** The application's fallback when every target failed (undefined: the caller gets the suggested status). */
+  onAllFailed?(failures: readonly LegFailure[], suggested: number, call: Call): RouteDecision | Promise<RouteDecision>;
+  /** Max-Forwards of the outbound INVITEs with this Call-ID (see hop-limit.ts); undefined releases it. */
+  hopLimit(callId: string, maxForwards: number | undefined): void;
+  notify(call: Call, notice: CallNotice): void;
+  readonly logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void } | undefined;
+}
+
+/** How a retarget ended. */
+export type RetargetResult = { readonly ok: true; readonly leg: number } | { readonly ok: false; readonly status: number };
+
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown })?.then === 'function';
+
+/** One call through the B2BUA. Created by B2bua for each incoming INVITE. */
+export class Call {
+  readonly id: string;
+  readonly inbound: Session;
+  readonly #host: CallHost;
+  readonly #legs = new Map<number, CallLeg>();
+  #fork: ForkState = initialForkState;
+  #oa: OfferAnswerState = initialOfferAnswer;
+  #decision: TargetDecision | undefined;
+  #maxForwards = 70;
+  #winner: CallLeg | undefined;
+  /** The leg whose provisional the caller saw last (its early dialog is the caller's). */
+  #earlyLeg: CallLeg | undefined;
+  #retargeting = false;
+  #endCause: CallEndCause | undefined;
+  #isIdle = false;
+  readonly #queue: ForkEvent[] = [];
+  #isStepping = false;
+  #nextLegId = 1;
+
+  constructor(host: CallHost, inbound: Session, id: string) {
+    this.#host = host;
+    this.inbound = inbound;
+    this.id = id;
+    inbound.on((e) => this.#onCaller(e));
+  }
+
+  /** The fork machine's state (for observers and tests). */
+  get fork(): ForkState {
+    return this.#fork;
+  }
+  get isEnded(): boolean {
+    return this.#endCause !== undefined;
+  }
+  get endCause(): CallEndCause | undefined {
+    return this.#endCause;
+  }
+  /** The leg the caller talks to, once answered. */
+  get answeredLeg(): CallLeg | undefined {
+    return this.#winner;
+  }
+  get legs(): readonly CallLeg[] {
+    return [...this.#legs.values()];
+  }
+  /** No-answer timers alive (0 once the call has settled). */
+  get timers(): number {
+    let n = 0;
+    for (const l of this.#legs.values()) if (l.noAnswerTimer !== undefined) n++;
+    return n;
+  }
+
+  /** Start with the router's decision (RFC 3261 §16.6 step 3: Max-Forwards exhausted -> 483). */
+  start(decision: RouteDecision): void {
+    if (this.isEnded) return;
+    if (this.inbound.state.kind === 'terminated') return this.#end({ kind: 'callerCancel' });
+    const hop = nextHop(this.inbound.invite);
+    if (!hop.ok) return this.#rejectCaller(hop.status, undefined);
+    this.#maxForwards = hop.maxForwards;
+    if ('reject' in decision) return this.#rejectCaller(decision.reject, decision.reason);
+    this.#oa = onRequest(this.#oa, 'caller', sdpOf(this.inbound.invite)).state;
+    this.#decision = decision;
+    this.#step({ type: 'start', targets: decision.targets, mode: decision.mode ?? 'parallel' });
+  }
+
+  /** The application ends the call: CANCEL/BYE the legs, and 480 (or `status`) / BYE to the caller. */
+  hangup(status = 480): void {
+    this.#end({ kind: 'hangup' }, { status });
+  }
+
+  /**
+   * Move an answered call to a new target: a new outbound leg gets the
+   * caller's current SDP (offer 'caller') or no SDP (offer 'delayed': the new
+   * callee offers in its 2xx); then the caller is re-INVITEd with the new
+   * callee's SDP and the old leg gets BYE. The caller stays on the line; on
+   * failure the call goes on with the old leg.
+   */
+  retarget(target: RouteTarget, opts: { offer?: 'caller' | 'delayed' } = {}): Promise<RetargetResult> {
+    if (this.#winner === undefined || this.isEnded || this.#retargeting) {
+      throw new B2buaError('B2BUA_ERR_INVALID_STATE', 'retarget needs an answered call that is not ending nor already retargeting');
+    }
+    this.#retargeting = true;
+    const sdp = opts.offer === 'delayed' ? undefined : retargetOffer(this.#oa);
+    return new Promise<RetargetResult>((resolve) => {
+      const leg = this.#startLeg(this.#nextLegId++, target, 'retarget', sdp, (r) => {
+        this.#retargeting = false;
+        resolve(r);
+      });
+      if (leg === undefined) {
+        this.#retargeting = false;
+        resolve({ ok: false, status: 400 });
+      }
+    });
+  }
+
+  // ---- the fork machine's runner ----
+
+  #step(event: ForkEvent): void {
+    this.#queue.push(event);
+    if (this.#isStepping) return;
+    this.#isStepping = true;
+    try {
+      for (let e = this.#queue.shift(); e !== undefined; e = this.#queue.shift()) {
+        const s = stepFork(this.#fork, e);
+        this.#fork = s.state;
+        for (const effect of s.effects) this.#run(effect);
+        if (this.#fork.kind === 'cancelled') this.#end({ kind: 'callerCancel' });
+      }
+    } finally {
+      this.#isStepping = false;
+    }
+  }
+
+  #run(e: ForkEffect): void {
+    switch (e.type) {
+      case 'startLeg':
+        this.#nextLegId = Math.max(this.#nextLegId, e.leg + 1);
+        if (this.#startLeg(e.leg, e.target as RouteTarget, 'fork', retargetOffer(this.#oa), undefined) === undefined) {
+          this.#queue.push({ type: 'failed', leg: e.leg, status: 400 });
+        }
+        return;
+      case 'startNoAnswerTimer': {
+        const leg = this.#legs.get(e.leg);
+        if (leg === undefined) return;
+        leg.noAnswerTimer = this.#host.clock.setTimeout(() => {
+          leg.noAnswerTimer = undefined;
+          this.#step({ type: 'noAnswer', leg: e.leg });
+        }, e.ms);
+        return;
+      }
+      case 'stopNoAnswerTimer':
+        this.#stopTimer(this.#legs.get(e.leg));
+        return;
+      case 'cancelLeg': {
+        const leg = this.#legs.get(e.leg);
+        if (leg !== undefined && !leg.session.cancel() && leg.session.state.kind !== 'terminated') leg.session.bye();
+        return;
+      }
+      case 'ackAndBye':
+        this.#release(this.#legs.get(e.leg));
+        return;
+      case 'relayProvisional': {
+        const leg = this.#legs.get(e.leg);
+        const res = leg?.provisional;
+        if (leg === undefined || res === undefined) return;
+        this.#earlyLeg = leg;
+        // RFC 3261 §16.7 step 5 as a B2BUA does it: 180/183 reach the caller; a 183 with SDP is early media.
+        this.inbound.progress(e.status, relayAnswerOptions(res, this.#host.policy));
+        this.#host.notify(this, { type: 'ringing', leg: leg.id, status: e.status });
+        return;
+      }
+      case 'answerCaller':
+        this.#answerCaller(this.#legs.get(e.leg));
+        return;
+      case 'askApplication':
+        this.#askApplication(e.failures, e.suggested);
+        return;
+      case 'rejectCaller':
+        this.#rejectCaller(e.status, e.reason);
+        return;
+      default:
+        assertNever(e);
+    }
+  }
+
+  #startLeg(
+    id: number,
+    target: RouteTarget,
+    kind: CallLeg['kind'],
+    sdp: { contentType: string; bytes: Uint8Array } | undefined,
+    onRetarget: ((r: RetargetResult) => void) | undefined,
+  ): CallLeg | undefined {
+    const dest = target.dest ?? destinationOfUri(target.uri);
+    if (dest === undefined) return undefined;
+    const invite = this.inbound.invite;
+    const from = invite.from;
+    const decision = this.#decision;
+    const headers: Array<readonly [string, string]> = [...crossingHeaders(invite, this.#host.policy)];
+    const diversion = target.diversion ?? decision?.diversion;
+    if (diversion !== undefined) headers.push(['Diversion', diversionFor(invite, diversion, diversion.reason)]);
+    for (const h of decision?.headers ?? []) headers.push(h);
+    for (const h of target.headers ?? []) headers.push(h);
+    const callId = `${newTag()}${newTag()}-b2b`;
+    this.#host.hopLimit(callId, this.#maxForwards);
+    const params = new Map(from.params);
+    params.delete('tag');
+    let session: Session;
+    try {
+      session = this.#host.ua.invite({
+        uri: target.uri,
+        dest,
+        from: formatNameAddr({ displayName: from.displayName, uri: from.uri, params }),
+        callId,
+        headers,
+        ...(sdp !== undefined ? { body: sdp.bytes, contentType: sdp.contentType } : {}),
+      });
+    } catch (err) {
+      this.#host.hopLimit(callId, undefined);
+      this.#host.logger?.warn({ err, callId: this.id, uri: target.uri }, 'outbound INVITE not sent');
+      return undefined;
+    }
+    const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, noAnswerTimer: undefined, isTerminated: false };
+    this.#legs.set(id, leg);
+    session.on((e) => (onRetarget !== undefined && leg.kind === 'retarget' && leg !== this.#winner ? this.#onRetargetLeg(leg, e, onRetarget) : this.#onLeg(leg, e)));
+    return leg;
+  }
+
+  // ---- caller side ----
+
+  #onCaller(e: SessionEvent): void {
+    switch (e.type) {
+      case 'request':
+        return this.#relayRequest(this.#calleeSession(), e.request, 'caller');
+      case 'ack': {
+        // Delayed offer (initial or re-INVITE): the caller's answer goes out in the callee's ACK.
+        const body = sdpOf(e.ack);
+        this.#oa = onAck(this.#oa, 'caller', body).state;
+        this.#calleeSession()?.ack(body !== undefined ? { body: body.bytes, contentType: body.contentType } : {});
+        return;
+      }
+      case 'terminated':
+        if (!this.isEnded) {
+          // Before the answer: a CANCEL (or BYE on the early dialog) from the caller reaches every pending leg.
+          if (this.#winner === undefined) this.#step({ type: 'callerCancel' });
+          else if (e.cause.kind === 'remoteBye') this.#end({ kind: 'callerBye' });
+          else if (e.cause.kind !== 'localBye') this.#end({ kind: 'failed', side: 'caller', status: statusOfCause(e.cause) });
+        }
+        return this.#checkIdle();
+      case 'bye':
+      case 'provisional':
+      case 'early':
+      case 'confirmed':
+        return;
+      default:
+        assertNever(e);
+    }
+  }
+
+  #calleeSession(): Session | undefined {
+    return (this.#winner ?? this.#earlyLeg)?.session;
+  }
+
+  // ---- callee side ----
+
+  #onLeg(leg: CallLeg, e: SessionEvent): void {
+    switch (e.type) {
+      case 'provisional':
+        if (e.response.status > 100) leg.provisional = e.response;
+        if (!this.isEnded) this.#step({ type: 'provisional', leg: leg.id, status: e.response.status });
+        return;
+      case 'confirmed':
+        leg.answer = e.response;
+        leg.status = e.response?.status;
+        if (this.isEnded) return this.#release(leg);
+        return this.#step({ type: 'answered', leg: leg.id });
+      case 'request': {
+        const isPeer = leg === this.#winner || (this.#winner === undefined && leg === this.#earlyLeg);
+        return this.#relayRequest(isPeer ? this.inbound : undefined, e.request, 'callee');
+      }
+      case 'ack': {
+        const body = sdpOf(e.ack);
+        this.#oa = onAck(this.#oa, 'callee', body).state;
+        if (leg === this.#winner) this.inbound.ack(body !== undefined ? { body: body.bytes, contentType: body.contentType } : {});
+        return;
+      }
+      case 'terminated':
+        return this.#onLegTerminated(leg, e.cause);
+      case 'early':
+      case 'bye':
+        return;
+      default:
+        assertNever(e);
+    }
+  }
+
+  #onLegTerminated(leg: CallLeg, cause: TerminationCause): void {
+    leg.isTerminated = true;
+    this.#stopTimer(leg);
+    this.#host.hopLimit(leg.session.callId, undefined);
+    if (leg === this.#winner) {
+      if (cause.kind === 'remoteBye') this.#end({ kind: 'calleeBye' });
+      else if (cause.kind !== 'localBye') this.#end({ kind: 'failed', side: 'callee', status: statusOfCause(cause) });
+      return this.#checkIdle();
+    }
+    if (leg.outcome === 'pending') {
+      const status = statusOfCause(cause);
+      leg.status = status;
+      leg.outcome = cause.kind === 'cancelled' ? 'cancelled' : 'failed';
+      if (!this.isEnded && leg.kind === 'fork') this.#step({ type: 'failed', leg: leg.id, status });
+    }
+    this.#checkIdle();
+  }
+
+  /** A retarget leg before it replaces the answered one. */
+  #onRetargetLeg(leg: CallLeg, e: SessionEvent, done: (r: RetargetResult) => void): void {
+    if (e.type === 'request') return this.#relayRequest(undefined, e.request, 'callee');
+    if (e.type === 'terminated') {
+      if (leg.outcome === 'pending') done({ ok: false, status: statusOfCause(e.cause) });
+      return this.#onLegTerminated(leg, e.cause);
+    }
+    if (e.type !== 'confirmed' || e.response === undefined) return;
+    leg.answer = e.response;
+    leg.status = e.response.status;
+    if (this.isEnded) {
+      this.#release(leg);
+      return done({ ok: false, status: 487 });
+    }
+    const sdp = sdpOf(e.response);
+    const old = this.#winner;
+    // The caller's leg gets the new callee's SDP in a re-INVITE (RFC 3725 flow I when the new leg had no offer).
+    void this.inbound.request('INVITE', sdp !== undefined ? { body: sdp.bytes, contentType: sdp.contentType } : {}).then((o) => {
+      const res = o.kind === 'response' ? o.response : undefined;
+      if (res === undefined || res.status >= 300 || this.isEnded || old !== this.#winner) {
+        this.#release(leg);
+        return done({ ok: false, status: res?.status ?? (o.kind === 'timeout' ? 408 : 503) });
+      }
+      const answer = sdpOf(res);
+      // The new callee made the offer in its 2xx: the caller's answer goes in the ACK.
+      leg.session.ack(answer !== undefined ? { body: answer.bytes, contentType: answer.contentType } : {});
+      this.#oa = { negotiation: { kind: 'idle' }, caller: answer ?? this.#oa.caller, callee: sdp ?? this.#oa.callee };
+      leg.outcome = 'answered';
+      this.#winner = leg;
+      if (old !== undefined) {
+        old.outcome = 'ended';
+        old.session.bye({ headers: [reasonHeader(200, 'Call retargeted')] });
+      }
+      this.#host.notify(this, { type: 'retargeted', from: old?.id ?? 0, to: leg.id });
+      done({ ok: true, leg: leg.id });
+    });
+  }
+
+  // ---- effects ----
+
+  #answerCaller(leg: CallLeg | undefined): void {
+    const res = leg?.answer;
+    if (leg === undefined || res === undefined) return;
+    this.#oa = onSuccess(this.#oa, 'callee', sdpOf(res)).state;
+    if (!this.inbound.accept(relayAnswerOptions(res, this.#host.policy))) {
+      // The caller went away as the callee answered: the answer is not wanted.
+      this.#release(leg);
+      return this.#end({ kind: 'callerCancel' });
+    }
+    leg.outcome = 'answered';
+    this.#winner = leg;
+    this.#earlyLeg = undefined;
+    this.#host.notify(this, { type: 'answered', leg: leg.id });
+  }
+
+  /** A 2xx nobody wants: ACK it (an empty ACK when we owed the answer), then BYE (RFC 3261 §15). */
+  #release(leg: CallLeg | undefined): void {
+    if (leg === undefined) return;
+    if (leg.outcome === 'pending' || leg.outcome === 'answered') leg.outcome = 'released';
+    leg.session.ack({});
+    leg.session.bye();
+  }
+
+  #askApplication(failures: readonly LegFailure[], suggested: number): void {
+    const hook = this.#host.onAllFailed;
+    if (hook === undefined) {
+      this.#queue.push({ type: 'applicationReject', status: suggested });
+      return;
+    }
+    const apply = (d: RouteDecision) => {
+      if (this.isEnded || this.#fork.kind !== 'askingApplication') return;
+      if ('reject' in d) return this.#step({ type: 'applicationReject', status: d.reject, reason: d.reason });
+      this.#decision = { ...d, diversion: d.diversion ?? this.#decision?.diversion };
+      this.#step({ type: 'applicationTargets', targets: d.targets, mode: d.mode ?? 'sequential' });
+    };
+    let d: RouteDecision | Promise<RouteDecision>;
+    try {
+      d = hook(failures, suggested, this);
+    } catch (err) {
+      this.#host.logger?.warn({ err, callId: this.id }, 'onAllFailed threw');
+      d = { reject: suggested };
+    }
+    if (!isPromise(d)) {
+      // Applied after the current step has finished (the runner's queue).
+      if ('reject' in d) this.#queue.push({ type: 'applicationReject', status: d.reject, reason: d.reason });
+      else {
+        this.#decision = { ...d, diversion: d.diversion ?? this.#decision?.diversion };
+        this.#queue.push({ type: 'applicationTargets', targets: d.targets, mode: d.mode ?? 'sequential' });
+      }
+      return;
+    }
+    d.then(apply, (err: unknown) => {
+      this.#host.logger?.warn({ err, callId: this.id }, 'onAllFailed rejected');
+      apply({ reject: suggested });
+    });
+  }
+
+  #rejectCaller(status: number, reason: string | undefined): void {
+    const failed = [...this.#legs.values()].find((l) => l.status === status);
+    // RFC 3326: say which leg's answer this final response stands for.
+    const headers = failed !== undefined ? [reasonHeader(status, failed.answer?.reason ?? failed.provisional?.reason)] : [];
+    this.#end({ kind: 'rejected', status }, { status, opts: { ...(reason !== undefined ? { reason } : {}), headers } });
+  }
+
+  /**
+   * RFC 3261 §15: BYE the side still up, with a Reason (RFC 3326) when a dialog
+   * failed; an unanswered caller gets `final` (default 480); pending legs get CANCEL.
+   */
+  #end(cause: CallEndCause, final: { status: number; opts?: AnswerOptions } = { status: 480 }): void {
+    if (this.isEnded) return;
+    this.#endCause = cause;
+    const reason = cause.kind === 'failed' ? { headers: [reasonHeader(cause.status)] } : {};
+    for (const l of this.#legs.values()) {
+      this.#stopTimer(l);
+      if (l.isTerminated) continue;
+      if (l === this.#winner || l.answer !== undefined) {
+        l.session.ack({});
+        l.session.bye(reason);
+        if (l === this.#winner) l.outcome = 'ended';
+      } else if (l.outcome === 'pending') l.session.cancel();
+    }
+    if (this.inbound.state.kind !== 'terminated') {
+      if (this.#winner === undefined) this.inbound.reject(final.status, final.opts ?? reason);
+      else this.inbound.bye(reason);
+    }
+    this.#host.notify(this, { type: 'ended', cause, legs: this.legs.map(summarize) });
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.#isIdle || !this.isEnded || this.inbound.state.kind !== 'terminated') return;
+    for (const l of this.#legs.values()) if (!l.isTerminated) return;
+    this.#isIdle = true;
+    this.#host.notify(this, { type: 'idle' });
+  }
+
+  #stopTimer(leg: CallLeg | undefined): void {
+    if (leg?.noAnswerTimer === undefined) return;
+    this.#host.clock.clearTimeout(leg.noAnswerTimer);
+    leg.noAnswerTimer = undefined;
+  }
+
+  // ---- in-dialog requests, end to end ----
+
+  /** Relay a re-INVITE / UPDATE / INFO to the other leg (its own CSeq there) and its final response back. */
+  #relayRequest(to: Session | undefined, r: IncomingDialogRequest, side: 'caller' | 'callee'): void {
+    const req: SipRequest = r.request;
+    if (to === undefined || to.state.kind === 'terminated' || this.isEnded) return r.respond(to === undefined ? 500 : 481);
+    const isOffer = req.method === 'INVITE' || req.method === 'UPDATE';
+    if (isOffer) this.#oa = onRequest(this.#oa, side, sdpOf(req)).state;
+    void to.request(req.method, relayRequestOptions(req, this.#host.policy)).then((o) => {
+      switch (o.kind) {
+        case 'response': {
+          const res = o.response;
+          if (isOffer && res.status < 300) this.#oa = onSuccess(this.#oa, side === 'caller' ? 'callee' : 'caller', sdpOf(res)).state;
+          return r.respond(res.status, relayAnswerOptions(res, this.#host.policy));
+        }
+        case 'timeout':
+          return r.respond(408);
+        case 'transportError':
+          return r.respond(503);
+        case 'notSent':
+          // §14.1: an offer crossing one in progress on the other leg is glare there: 491 here.
+          return r.respond(o.reason === 'pending' ? 491 : 481);
+        default:
+          return assertNever(o);
+      }
+    });
+  }
+}
