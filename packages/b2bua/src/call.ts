@@ -240,7 +240,9 @@ export class Call {
         return;
       case 'cancelLeg': {
         const leg = this.#legs.get(e.leg);
-        if (leg !== undefined && !leg.session.cancel() && leg.session.state.kind !== 'terminated') leg.session.bye();
+        if (leg === undefined) return;
+        if (leg.outcome === 'pending') leg.outcome = 'cancelled';
+        if (!leg.session.cancel() && leg.session.state.kind !== 'terminated') leg.session.bye();
         return;
       }
       case 'ackAndBye':
@@ -389,10 +391,10 @@ export class Call {
       else if (cause.kind !== 'localBye') this.#end({ kind: 'failed', side: 'callee', status: statusOfCause(cause) });
       return this.#checkIdle();
     }
-    if (leg.outcome === 'pending') {
+    if (leg.answer === undefined) {
       const status = statusOfCause(cause);
       leg.status = status;
-      leg.outcome = cause.kind === 'cancelled' ? 'cancelled' : 'failed';
+      if (leg.outcome === 'pending') leg.outcome = cause.kind === 'cancelled' ? 'cancelled' : 'failed';
       if (!this.isEnded && leg.kind === 'fork') this.#step({ type: 'failed', leg: leg.id, status });
     }
     this.#checkIdle();
@@ -496,9 +498,8 @@ export class Call {
   }
 
   #rejectCaller(status: number, reason: string | undefined): void {
-    const failed = [...this.#legs.values()].find((l) => l.status === status);
-    // RFC 3326: say which leg's answer this final response stands for.
-    const headers = failed !== undefined ? [reasonHeader(status, failed.answer?.reason ?? failed.provisional?.reason)] : [];
+    // RFC 3326: say that this final response stands for a leg's answer.
+    const headers = [...this.#legs.values()].some((l) => l.status === status) ? [reasonHeader(status)] : [];
     this.#end({ kind: 'rejected', status }, { status, opts: { ...(reason !== undefined ? { reason } : {}), headers } });
   }
 
@@ -512,12 +513,15 @@ export class Call {
     const reason = cause.kind === 'failed' ? { headers: [reasonHeader(cause.status)] } : {};
     for (const l of this.#legs.values()) {
       this.#stopTimer(l);
+      if (l === this.#winner) l.outcome = 'ended';
       if (l.isTerminated) continue;
       if (l === this.#winner || l.answer !== undefined) {
         l.session.ack({});
         l.session.bye(reason);
-        if (l === this.#winner) l.outcome = 'ended';
-      } else if (l.outcome === 'pending') l.session.cancel();
+      } else if (l.outcome === 'pending') {
+        l.outcome = 'cancelled';
+        l.session.cancel();
+      }
     }
     if (this.inbound.state.kind !== 'terminated') {
       if (this.#winner === undefined) this.inbound.reject(final.status, final.opts ?? reason);

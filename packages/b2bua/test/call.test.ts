@@ -54,3 +54,210 @@ t.test('basic call: 180 and 200 relayed with the callee SDP, ACK and BYE end to 
   });
   await r.close();
 });
+
+t.test('Max-Forwards: 0 -> 483 Too Many Hops; no outbound leg', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  r.callerHops.limit('mf0', 0);
+  const a = r.call({ callId: 'mf0' });
+  const at = trace(a);
+  await r.run(500);
+  t.same(at, ['terminated rejected 483']);
+  t.same(r.lines('X>B'), []);
+  t.same(r.events, ['created', 'ended rejected 483 []']);
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test('the router rejects: the caller gets its status, no leg is started', async (t) => {
+  const r = rig({ route: () => ({ reject: 403, reason: 'Not Allowed' }) });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(500);
+  t.same(at, ['terminated rejected 403']);
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('403'))?.line, '403 Not Allowed');
+  t.same(r.lines('X>B'), []);
+  await r.close();
+});
+
+t.test('an async router: the call waits for its decision', async (t) => {
+  const r = rig({ route: () => new Promise((res) => setImmediate(() => res({ targets: [{ uri: uriOf('B') }] }))) });
+  callee(r.callees.B, r.clock, { answerMs: 100 });
+  const a = r.call();
+  await r.run(1000);
+  t.equal(a.state.kind, 'confirmed');
+  a.bye();
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test('caller CANCEL while ringing reaches the callee; 487 on both legs', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  const bs = callee(r.callees.B, r.clock);
+  const a = r.call();
+  const at = trace(a);
+  await r.run(500);
+  t.ok(a.cancel());
+  await r.run(500);
+  t.same(at, ['early', 'provisional 180', 'terminated cancelled']);
+  t.same(bs.map((s) => s.state), [{ kind: 'terminated', cause: { kind: 'cancelled' } }]);
+  t.same(r.lines('X>B'), ['INVITE', 'CANCEL', 'ACK']);
+  t.same(r.lines('B>X'), ['180 Ringing', '200 OK', '487 Request Terminated']);
+  t.same(r.events, ['created', 'ringing 1 180', 'ended callerCancel [1:cancelled]']);
+  await r.drain();
+  t.same(r.b2bua.stats, { ...r.b2bua.stats, calls: 0, sessions: 0, dialogs: 0, timers: 0, transactions: 0, hopLimits: 0 });
+  await r.close();
+});
+
+t.test("callee BYE ends the caller's dialog", async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  const bs = callee(r.callees.B, r.clock, { answerMs: 100 });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(1000);
+  bs[0]!.bye();
+  await r.run(1000);
+  t.same(at, ['early', 'provisional 180', 'confirmed', 'bye', 'terminated remoteBye']);
+  t.same(r.events.at(-1), 'ended calleeBye [1:ended 200]');
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test('sequential: 486 from B, then C answers; the caller never sees the 486', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }, { uri: uriOf('C') }));
+  callee(r.callees.B, r.clock, { reject: 486 });
+  callee(r.callees.C, r.clock, { answerMs: 300, sdp: SDP_C });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(2000);
+  t.same(at, ['early', 'provisional 180', 'provisional 180', 'confirmed'], 'B rang, then C');
+  t.same(r.lines('X>A').filter((l) => !l.startsWith('1')), ['200 OK']);
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line === '200 OK')?.text, /o=c 1 1/);
+  t.same(r.events, ['created', 'ringing 1 180', 'ringing 2 180', 'answered 2']);
+  a.bye();
+  await r.drain();
+  t.same(r.events.at(-1), 'ended callerBye [1:failed 486, 2:ended 200]');
+  await r.close();
+});
+
+t.test('sequential: no answer from B within 5 s: CANCEL, then C answers', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B'), noAnswerMs: 5000 }, { uri: uriOf('C') }));
+  callee(r.callees.B, r.clock);
+  callee(r.callees.C, r.clock, { answerMs: 1000 });
+  const a = r.call();
+  await r.run(4990);
+  t.same(r.lines('X>C'), [], 'C not called before the timer');
+  await r.run(20);
+  t.same(r.lines('X>B').slice(0, 2), ['INVITE', 'CANCEL']);
+  t.same(r.lines('X>C'), ['INVITE']);
+  t.equal(r.b2bua.stats.timers, 0);
+  await r.run(2000);
+  t.equal(a.state.kind, 'confirmed');
+  a.bye();
+  await r.drain();
+  t.same(r.events.at(-1), 'ended callerBye [1:cancelled 487, 2:ended 200]');
+  t.equal(r.clock.pending, 0);
+  await r.close();
+});
+
+t.test('parallel: C answers first, B is CANCELed; a 2xx from B crossing the CANCEL gets ACK + BYE; one answer to the caller', async (t) => {
+  const r = rig({ route: () => ({ targets: [{ uri: uriOf('B') }, { uri: uriOf('C') }], mode: 'parallel' }) });
+  // B answers at the very moment the B2BUA's CANCEL is on its way.
+  const bs = callee(r.callees.B, r.clock, { answerMs: 300 });
+  callee(r.callees.C, r.clock, { answerMs: 300, sdp: SDP_C });
+  r.net.setConditions('127.0.0.3:5070', '127.0.0.10:5060', { delayMs: 0 });
+  r.net.setConditions('127.0.0.2:5070', '127.0.0.10:5060', { delayMs: 5 });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(2000);
+  t.same(at, ['early', 'provisional 180', 'provisional 180', 'confirmed']);
+  t.same(r.lines('X>A').filter((l) => l.startsWith('2')), ['200 OK'], 'the caller sees one answer');
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line === '200 OK')?.text, /o=c 1 1/);
+  t.same(r.lines('X>B'), ['INVITE', 'CANCEL', 'ACK', 'BYE'], "B's crossing 2xx is ACKed and BYEd");
+  t.equal(bs[0]!.state.kind, 'terminated');
+  a.bye();
+  await r.drain();
+  t.same(r.events.filter((e) => e.startsWith('answered')), ['answered 2']);
+  t.same(r.b2bua.stats, { ...r.b2bua.stats, calls: 0, sessions: 0, dialogs: 0, timers: 0, transactions: 0, hopLimits: 0 });
+  await r.close();
+});
+
+t.test('every target failed: the application is asked; voicemail with a Diversion header answers', async (t) => {
+  const asked: number[] = [];
+  const r = rig({
+    route: () => ({ targets: [{ uri: uriOf('B') }, { uri: uriOf('C') }], mode: 'parallel' }),
+    onAllFailed: (failures, suggested) => {
+      asked.push(suggested, ...failures.map((f) => f.status));
+      return { targets: [{ uri: uriOf('V'), diversion: { number: '1000', host: 'pbx', reason: 'no-answer' } }] };
+    },
+  });
+  callee(r.callees.B, r.clock, { reject: 486 });
+  callee(r.callees.C, r.clock, { reject: 480, ringMs: 200 });
+  callee(r.callees.V, r.clock, { answerMs: 100 });
+  const a = r.call();
+  await r.run(2000);
+  t.same(asked, [486, 486, 480], 'asked once, with the failures and the best status');
+  t.equal(a.state.kind, 'confirmed');
+  t.same(r.lines('X>A').filter((l) => !l.startsWith('1')), ['200 OK'], 'no final failure reached the caller');
+  t.match(r.wire().find((w) => w.dir === 'X>V' && w.line === 'INVITE')?.text, /Diversion: <sip:1000@pbx>;reason=no-answer;counter=1;privacy=off/);
+  a.bye();
+  await r.drain();
+  t.same(r.events.at(-1), 'ended callerBye [1:failed 486, 2:failed 480, 3:ended 200]');
+  await r.close();
+});
+
+t.test('every target failed, no hook: the caller gets the best status (486) with a Reason header', async (t) => {
+  const r = rig({ route: () => ({ targets: [{ uri: uriOf('B') }, { uri: uriOf('C') }], mode: 'parallel' }) });
+  callee(r.callees.B, r.clock, { reject: 486 });
+  callee(r.callees.C, r.clock, { reject: 404 });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(2000);
+  t.same(at.at(-1), 'terminated rejected 486');
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('486'))?.text, /Reason: SIP;cause=486;text="Busy Here"/);
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test("delayed offer: the callee's offer reaches the caller in the 2xx, the caller's answer reaches the callee in the ACK", async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  const bs = callee(r.callees.B, r.clock, { answerMs: 100 });
+  let ackBody = '';
+  r.callees.B.onInvite((s) => {
+    bs.push(s);
+    s.on((e) => {
+      if (e.type === 'ack') ackBody = Buffer.from(e.ack.body).toString();
+    });
+    s.accept({ body: SDP_B });
+  });
+  const a = r.call({ body: undefined });
+  a.on((e) => {
+    if (e.type === 'confirmed' && e.isAckPending) a.ack({ body: SDP_A });
+  });
+  await r.run(1000);
+  t.notMatch(r.wire().find((w) => w.dir === 'X>B' && w.line === 'INVITE')?.text, /v=0/, 'the outbound INVITE has no SDP either');
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line === '200 OK')?.text, /o=b 1 1/, "the callee's offer in the caller's 2xx");
+  t.equal(ackBody, SDP_A, "the caller's answer in the callee's ACK");
+  t.equal(bs.at(-1)!.state.kind, 'confirmed');
+  a.bye();
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test('183 with SDP (early media) reaches the caller with the SDP', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  callee(r.callees.B, r.clock, { early183: SDP_B, answerMs: 1000 });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(500);
+  t.same(at, ['early', 'provisional 183']);
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('183'))?.text, /o=b 1 1/);
+  await r.run(1000);
+  a.bye();
+  await r.drain();
+  await r.close();
+});
