@@ -17,7 +17,7 @@ import { sortProblems } from './problem.js';
 import type { ConfigProblem } from './problem.js';
 import { entriesOf } from './scalars.js';
 import { readHttp, readLog, readNumbering, readShutdown, readSip, readStorage } from './sip-sections.js';
-import { configDirectory } from './to-directory.js';
+import { configDirectory, yamlPathOf } from './to-directory.js';
 import type { AssistantConfig, Config, ManagerConfig, UserConfig } from './types.js';
 import { readMap, Walk } from './walk.js';
 
@@ -57,11 +57,6 @@ function finishAll<D, T>(drafts: readonly (D | undefined)[] | undefined, finish:
     done.push(value);
   }
   return done;
-}
-
-function translatePolicyPath(path: string): string {
-  // The policy names fields in camelCase (noAnswerMs); the YAML in snake_case (no_answer).
-  return path.replace(/noAnswerMs/g, 'no_answer').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /**
@@ -124,7 +119,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   const directory = configDirectory(config);
   if (!directory.ok) {
     for (const problem of directory.problems) {
-      const path = translatePolicyPath(problem.path);
+      const path = yamlPathOf(problem.path);
       walk.report(undefined, path, problem.message);
     }
     return { ok: false, problems: sortProblems(walk.problems) };

@@ -52,3 +52,11 @@ export function toDirectoryInput(config: Config): DirectoryInput {
 export function configDirectory(config: Config): DirectoryResult {
   return buildDirectory(toDirectoryInput(config));
 }
+
+/**
+ * The YAML path of a path in the policy's directory input: the policy names fields in camelCase
+ * (`managers[0].noAnswerMs`), the YAML in snake_case (`managers[0].no_answer`).
+ */
+export function yamlPathOf(policyPath: string): string {
+  return policyPath.replace(/noAnswerMs/g, 'no_answer').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
