@@ -13,7 +13,6 @@ import {
   type Clock,
   DialogUserAgent,
   Endpoint,
-  type Session,
   type SipRequest,
   SystemClock,
   type TimerConfig,
@@ -21,7 +20,7 @@ import {
   type TransportLayer,
   type TransportProtocol,
 } from '@ima/sip-core';
-import type { LegSummary } from './call-leg.js';
+import type { InboundSession, LegSummary } from './call-leg.js';
 import { Call, type CallEndCause, type CallHost, type CallNotice, type RouteDecision } from './call.js';
 import type { LegFailure } from './fork.js';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy.js';
@@ -148,7 +147,7 @@ export class B2bua {
     await this.endpoint.close();
   }
 
-  #onInvite(session: Session): void {
+  #onInvite(session: InboundSession): void {
     const id = `${session.callId}\n${session.invite.from.tag ?? ''}`;
     this.#total++;
     const call = new Call(this.#host, session, id);

@@ -39,6 +39,21 @@ export interface RouteTarget extends ForkTarget {
   readonly diversion?: DiversionSpec | undefined;
 }
 
+/** The session API a Call uses on every leg (sip-core's Session). */
+type CommonSession = Pick<Session, 'on' | 'state' | 'invite' | 'callId' | 'bye' | 'ack' | 'request'>;
+
+/** The inbound leg: sip-core's UAS session (it answers the caller's INVITE). */
+export interface InboundSession extends CommonSession {
+  progress(status?: number, opts?: AnswerOptions): boolean;
+  accept(opts?: AnswerOptions & { status?: number }): boolean;
+  reject(status?: number, opts?: AnswerOptions): boolean;
+}
+
+/** An outbound leg: sip-core's UAC session (its INVITE can be CANCELed). */
+export interface OutboundSession extends CommonSession {
+  cancel(): boolean;
+}
+
 /** How an outbound leg ended up. */
 export type LegOutcome = 'pending' | 'answered' | 'failed' | 'cancelled' | 'released' | 'ended';
 
@@ -47,7 +62,7 @@ export interface CallLeg {
   /** The fork machine's leg id (retarget legs continue the numbering). */
   readonly id: number;
   readonly target: RouteTarget;
-  readonly session: Session;
+  readonly session: OutboundSession;
   /** 'fork': started by the fork machine; 'retarget': a new leg for an answered call. */
   readonly kind: 'fork' | 'retarget';
   outcome: LegOutcome;

@@ -23,13 +23,14 @@ import {
   type SipRequest,
   type TerminationCause,
   type TimerHandle,
-  type Session,
   formatNameAddr,
   newTag,
 } from '@ima/sip-core';
 import { assertNever } from './assert-never.js';
 import {
   type CallLeg,
+  type InboundSession,
+  type OutboundSession,
   type DiversionSpec,
   type LegSummary,
   type RouteTarget,
@@ -109,7 +110,7 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then
 /** One call through the B2BUA. Created by B2bua for each incoming INVITE. */
 export class Call {
   readonly id: string;
-  readonly inbound: Session;
+  readonly inbound: InboundSession;
   readonly #host: CallHost;
   readonly #legs = new Map<number, CallLeg>();
   #fork: ForkState = initialForkState;
@@ -126,7 +127,7 @@ export class Call {
   #isStepping = false;
   #nextLegId = 1;
 
-  constructor(host: CallHost, inbound: Session, id: string) {
+  constructor(host: CallHost, inbound: InboundSession, id: string) {
     this.#host = host;
     this.inbound = inbound;
     this.id = id;
@@ -284,7 +285,8 @@ export class Call {
     const invite = this.inbound.invite;
     const from = invite.from;
     const decision = this.#decision;
-    const headers: Array<readonly [string, string]> = [...crossingHeaders(invite, this.#host.policy)];
+    // RFC 3261 §16.6 step 3 (see hop-limit.ts for why the transport enforces it too).
+    const headers: Array<readonly [string, string]> = [['Max-Forwards', String(this.#maxForwards)], ...crossingHeaders(invite, this.#host.policy)];
     const diversion = target.diversion ?? decision?.diversion;
     if (diversion !== undefined) headers.push(['Diversion', diversionFor(invite, diversion, diversion.reason)]);
     for (const h of decision?.headers ?? []) headers.push(h);
@@ -293,7 +295,7 @@ export class Call {
     this.#host.hopLimit(callId, this.#maxForwards);
     const params = new Map(from.params);
     params.delete('tag');
-    let session: Session;
+    let session: OutboundSession;
     try {
       session = this.#host.ua.invite({
         uri: target.uri,
@@ -345,7 +347,7 @@ export class Call {
     }
   }
 
-  #calleeSession(): Session | undefined {
+  #calleeSession(): OutboundSession | undefined {
     return (this.#winner ?? this.#earlyLeg)?.session;
   }
 
@@ -547,7 +549,7 @@ export class Call {
   // ---- in-dialog requests, end to end ----
 
   /** Relay a re-INVITE / UPDATE / INFO to the other leg (its own CSeq there) and its final response back. */
-  #relayRequest(to: Session | undefined, r: IncomingDialogRequest, side: 'caller' | 'callee'): void {
+  #relayRequest(to: InboundSession | OutboundSession | undefined, r: IncomingDialogRequest, side: 'caller' | 'callee'): void {
     const req: SipRequest = r.request;
     if (to === undefined || to.state.kind === 'terminated' || this.isEnded) return r.respond(to === undefined ? 500 : 481);
     const isOffer = req.method === 'INVITE' || req.method === 'UPDATE';

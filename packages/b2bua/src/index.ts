@@ -7,7 +7,7 @@ export type { SdpBody, Side, Negotiation, OfferAnswerState, SdpRole } from './of
 export { Call } from './call.js';
 export type { TargetDecision, RejectDecision, RouteDecision, CallEndCause, CallNotice, CallHost, RetargetResult } from './call.js';
 export { destinationOfUri, reasonHeader, statusOfCause } from './call-leg.js';
-export type { CallLeg, LegOutcome, LegSummary, RouteTarget, DiversionSpec } from './call-leg.js';
+export type { CallLeg, LegOutcome, LegSummary, RouteTarget, DiversionSpec, InboundSession, OutboundSession } from './call-leg.js';
 export { B2bua } from './b2bua.js';
 export type { B2buaEvent, B2buaListener, B2buaOptions, B2buaStats, CallRouter } from './b2bua.js';
 export { HopLimitingTransport } from './hop-limit.js';
