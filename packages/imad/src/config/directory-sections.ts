@@ -101,7 +101,7 @@ export function readManager(plan: NumberingPlan): Reader<Draft<ManagerConfig>> {
       targets: m.required('targets', readTargets),
       assistants,
       active,
-      filter: m.optional('filter', onOff, MANAGER_DEFAULTS.isFilterOn),
+      isFilterOn: m.optional('filter', onOff, MANAGER_DEFAULTS.isFilterOn),
       filterMode: m.optional('filter_mode', oneOf(FILTER_MODES), MANAGER_DEFAULTS.filterMode),
       availability: m.optional('availability', oneOf(MANAGER_AVAILABILITIES), MANAGER_DEFAULTS.availability),
       alerting: m.optional('alerting', oneOf(ALERTING_MODES), MANAGER_DEFAULTS.alerting),

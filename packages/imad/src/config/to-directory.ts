@@ -14,7 +14,7 @@ function toManagerInput(m: ManagerConfig): ManagerInput {
     targets: m.targets,
     assistants: m.assistants,
     active: m.active,
-    filter: m.filter,
+    filter: m.isFilterOn,
     filterMode: m.filterMode,
     availability: m.availability,
     alerting: m.alerting,

@@ -86,7 +86,8 @@ export interface ManagerConfig {
   readonly targets: Targets;
   readonly assistants: readonly string[];
   readonly active: readonly string[];
-  readonly filter: boolean;
+  /** `filter` in the YAML. */
+  readonly isFilterOn: boolean;
   readonly filterMode: FilterMode;
   readonly availability: ManagerAvailability;
   readonly alerting: AlertingMode;

@@ -38,7 +38,7 @@ t.test('the example configuration passes and is typed', async (t) => {
   });
   t.equal(config.storage.dir, fileURLToPath(new URL('../../../../examples/var', import.meta.url)));
   const alice = config.managers[0];
-  t.equal(alice?.filter, true, 'filter: on');
+  t.equal(alice?.isFilterOn, true, 'filter: on');
   t.equal(alice?.noAnswerMs, 20_000);
   t.same(alice?.active, ['bob']);
   t.same(alice?.whitelist, ['+39021234567', '3*']);
@@ -73,7 +73,7 @@ t.test('manager defaults, and active defaulting to the whole pool', async (t) =>
     targets: { desk: '81000', voicemail: '8000' },
     assistants: ['a'],
     active: ['a'],
-    filter: false,
+    isFilterOn: false,
     filterMode: 'inclusive',
     availability: 'available',
     alerting: 'parallel',
@@ -89,7 +89,7 @@ t.test('manager defaults, and active defaulting to the whole pool', async (t) =>
 t.test('filter: on, off, true and false', async (t) => {
   const filter = (value: string): boolean | undefined =>
     configOf(`${SIP}managers:\n  - { id: m, name: M, number: "1000", targets: { desk: "1", voicemail: "2" }, filter: ${value} }\n`)
-      .managers[0]?.filter;
+      .managers[0]?.isFilterOn;
   t.equal(filter('on'), true);
   t.equal(filter('off'), false);
   t.equal(filter('true'), true);
