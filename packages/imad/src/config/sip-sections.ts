@@ -12,7 +12,7 @@ import { duration, listOf, oneOf, parsedText, text, textWhere, wholeNumber } fro
 import { LOG_LEVELS, PHONE_STATE_SOURCES } from './types.js';
 import type { HttpConfig, LogConfig, ShutdownConfig, SipConfig, StorageConfig, TlsConfig, TrunkConfig } from './types.js';
 import { readMap } from './walk.js';
-import type { Reader, Walk } from './walk.js';
+import type { Reader } from './walk.js';
 
 /** Defaults of the wiring sections. */
 export const WIRING_DEFAULTS = {
@@ -20,13 +20,12 @@ export const WIRING_DEFAULTS = {
   optionsIntervalMs: 30_000,
   phoneState: 'presence',
   assistantDisplay: '{caller} > {manager}',
-  httpListen: '127.0.0.1:8080',
+  httpListen: { host: '127.0.0.1', port: 8080 },
   storageDir: './var',
   logLevel: 'info',
   drainTimeoutMs: 30_000,
 } as const;
 
-const DEFAULT_HTTP_LISTEN = { host: '127.0.0.1', port: 8080 } as const;
 const PLACEHOLDERS = ['caller', 'manager'] as const;
 const DAY_MS = 86_400_000;
 
@@ -114,7 +113,7 @@ export function readSip(paths: PathOptions): Reader<SipConfig> {
 export const readHttp: Reader<HttpConfig> = (walk, node, at) => {
   const m = readMap(walk, node, at, ['listen']);
   if (m === undefined) return undefined;
-  return complete<HttpConfig>({ listen: m.optional('listen', parsedText((v) => parseHostPort(v, true)), DEFAULT_HTTP_LISTEN) });
+  return complete<HttpConfig>({ listen: m.optional('listen', parsedText((v) => parseHostPort(v, true)), WIRING_DEFAULTS.httpListen) });
 };
 
 /** The `storage` section. */
