@@ -251,14 +251,7 @@ function stepTrying(s: Extract<ForkState, { kind: 'trying' }>, event: ForkEvent)
       // The leg stays 'cancelling' until its 487 arrives; the next target starts now, the caller is not kept waiting.
       const failures = [...s.failures, { leg: leg.id, target: leg.target, status: 408, cause: 'noAnswer' as const }];
       const legs = setPhase(s.legs, leg.id, 'cancelling');
-      const effects: ForkEffect[] = [{ type: 'cancelLeg', leg: leg.id, why: 'noAnswer' }];
-      if (legs.some(isLive)) return { state: { ...s, legs, failures }, effects };
-      if (s.queue.length > 0) {
-        const next = begin(s.queue, 'sequential', legs, failures, s.nextId);
-        return { state: next.state, effects: [...effects, ...next.effects] };
-      }
-      const asked = exhausted(legs, failures, s.nextId);
-      return { state: asked.state, effects: [...effects, ...asked.effects] };
+      return advance(s, legs, failures, [{ type: 'cancelLeg', leg: leg.id, why: 'noAnswer' }]);
     }
     case 'callerCancel': {
       const effects: ForkEffect[] = [];
