@@ -32,10 +32,12 @@ const NOW = MONDAY_10_ROME;
 const alice = (patch: Partial<ManagerState>, state: PolicyState = STATE): PolicyState => patchManager(state, 'alice', patch);
 const decide = (state: PolicyState, caller: string, called = '1000'): Decision => route(DIRECTORY, state, callTo(caller, called), NOW);
 const stranger = '0611111111';
+const ids = (d: Decision): string[] => (d.kind === 'assistants' ? d.assistants.map((a) => a.id) : []);
 
 t.test('0: no manager at the called number -> 404', async (t) => {
   const d = decide(STATE, stranger, '1999');
-  t.match(d, { kind: 'reject', status: 404, phrase: 'Not Found', managerId: null, consumes: [] });
+  t.match(d, { kind: 'reject', status: 404, phrase: 'Not Found', managerId: null });
+  t.same(d.consumes, []);
   t.equal(d.reason, 'no manager has the number 1999');
   const viaDiversion = route(DIRECTORY, STATE, callTo(stranger, '5555', { diversions: [{ number: '7777' }, { number: '1001' }] }), NOW);
   t.match(viaDiversion, { kind: 'manager', managerId: 'dave', target: 'desk', number: '81001' });
@@ -71,6 +73,8 @@ t.test('1: block list first', async (t) => {
     lists: { ...STATE.managers['alice']!.lists, block: { '06*': { pattern: '06*', expiry: { kind: 'one-call' } } } },
   });
   t.same(decide(once, stranger).consumes, [{ managerId: 'alice', list: 'block', pattern: '06*' }]);
+  const diverted = route(DIRECTORY, alice({ blockAction: 'reject' }, blocked), callTo('021234567', '5555', { diversions: [{ number: '1000' }] }), NOW);
+  t.equal(diverted.reason, 'called 5555, diverted from 1000; caller +39021234567 is blocked (+39021234567), rejected');
 });
 
 t.test('2: schedule', async (t) => {
@@ -127,6 +131,8 @@ t.test('4: a caller who is an assistant of the pool', async (t) => {
     });
   }
   t.match(decide(STATE, '2002'), { kind: 'assistants' }, 'erin is not in the pool: screened like anyone');
+  const viaDiversion = route(DIRECTORY, alice({ availability: 'away' }), callTo('2000', '5555', { diversions: [{ number: '1000' }] }), NOW);
+  t.equal(viaDiversion.reason, 'called 5555, diverted from 1000; caller is assistant bob; manager alice is away');
 });
 
 t.test('5: filter off rings the desk, whatever the desk phone', async (t) => {
@@ -166,6 +172,9 @@ t.test('6: exclusive filter and the screen list', async (t) => {
   const listed = decide(exclusive, stranger);
   t.match(listed, { kind: 'assistants', assistants: [{ id: 'bob' }] });
   t.match(listed.reason, /^filter on \(exclusive\); caller \+390611111111 is on the screen list \(06\*\); alerting bob/);
+  const lists = exclusive.managers['alice']!.lists;
+  const once = alice({ lists: { ...lists, screen: { '06*': { pattern: '06*', expiry: { kind: 'one-call' } } } } }, exclusive);
+  t.same(decide(once, stranger).consumes, [{ managerId: 'alice', list: 'screen', pattern: '06*' }]);
   const other = decide(exclusive, '021234567');
   t.match(other, { kind: 'manager', target: 'desk' });
   t.equal(other.reason, 'filter on (exclusive); caller +39021234567 is not on the screen list');
@@ -205,7 +214,9 @@ t.test('screening: alerting modes and who is alerted', async (t) => {
   for (const availability of ['away', 'offline'] as const) {
     t.match(decide(withAssistant(both, 'carol', availability), stranger), { assistants: [{ id: 'bob' }] }, `${availability} is skipped`);
   }
-  t.match(decide(alice({ active: ['bob', 'erin'] }), stranger), { assistants: [{ id: 'bob' }] }, 'not in the pool is skipped');
+  t.same(ids(decide(alice({ active: ['bob', 'erin'] }), stranger)), ['bob'], 'not in the pool is skipped');
+  t.same(ids(decide(first, stranger)), ['carol'], 'first-available alerts one');
+  t.same(ids(decide(withPhone(first, '2000', 'idle'), stranger)), ['bob'], 'first-available alerts the idle one only');
 });
 
 t.test('screening: VIP callers', async (t) => {
