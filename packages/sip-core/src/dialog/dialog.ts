@@ -23,6 +23,7 @@ import { SipRequest, type SipResponse } from '../message/message.js';
 import type { Uri } from '../message/uri.js';
 import { assertNever } from '../transaction/types.js';
 import type { DialogId } from './dialog-id.js';
+import { withDefaults } from './headers.js';
 import { type RouteSet, requestTarget, routeSetForUac, routeSetForUas } from './route-set.js';
 
 /** Which side of the dialog we are: we sent the INVITE (uac) or answered it (uas). */
@@ -249,15 +250,14 @@ function buildRequest(d: DialogCore, method: string, seq: number, opts: DialogRe
   const target = requestTarget(d.routeSet, d.remoteTarget);
   const h = new Headers();
   for (const r of target.routes) h.append('Route', r);
-  h.append('Max-Forwards', '70');
   h.append('From', d.localParty);
   h.append('To', d.remoteParty);
   h.append('Call-ID', d.id.callId);
   h.append('CSeq', `${seq} ${method}`);
-  const extra = opts.headers ?? [];
-  // A Contact among the caller's headers replaces ours (moving our target).
-  if (TARGET_REFRESH_METHODS.has(method) && !extra.some(([n]) => n.toLowerCase() === 'contact' || n === 'm')) h.append('Contact', d.localTarget);
-  for (const [n, v] of extra) h.append(n, v);
+  // Max-Forwards and Contact are defaults: a Contact of the caller's replaces ours (moving our target).
+  const defaults: Array<readonly [string, string]> = [['Max-Forwards', '70']];
+  if (TARGET_REFRESH_METHODS.has(method)) defaults.push(['Contact', d.localTarget]);
+  for (const [n, v] of withDefaults(defaults, opts.headers ?? [])) h.append(n, v);
   const hasBody = opts.body !== undefined && (typeof opts.body === 'string' ? opts.body.length > 0 : opts.body.byteLength > 0);
   if (hasBody && !h.has('content-type')) h.append('Content-Type', opts.contentType ?? 'application/sdp');
   return new SipRequest({ method, uri: target.uri, headers: h, body: opts.body });

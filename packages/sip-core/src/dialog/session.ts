@@ -4,109 +4,41 @@
  * machine, retransmits its 2xx until the ACK (§13.3.1.4), ACKs 2xx itself and
  * resends that ACK for 2xx retransmissions (§13.2.2.4), answers glare with 491
  * and retries after the §14.1 delays, answers what is pending with 487 when the
- * dialog ends (§15.1.2). The UAC's initial INVITE (forks, CANCEL) lives in
- * uac-session.ts; the UAS's initial INVITE here.
+ * dialog ends (§15.1.2). The initial INVITE lives in the subclasses:
+ * uac-session.ts (forks, CANCEL, ACK) and uas-session.ts (1xx, 2xx, reject).
  *
  *  UAS: proceeding --1xx--> early --2xx--> accepted --ACK--> confirmed
  *  UAC: calling --1xx--> early --2xx--> confirmed
  *  any --BYE / final non-2xx / CANCEL / no ACK / 481, 408--> terminated
  */
+import { channel } from 'node:diagnostics_channel';
 import type { TimerHandle } from '../clock.js';
-import type { Endpoint } from '../endpoint.js';
-import type { SipError } from '../errors.js';
-import type { HeaderInit } from '../message/headers.js';
+import { SipError } from '../errors.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { makeResponse } from '../transaction/messages.js';
-import type { TimerConfig, TransactionLogger } from '../transaction/types.js';
-import type { Destination, Source, TransportProtocol } from '../transport/transport.js';
-import { type DialogState, type DialogStep, type TerminationCause, createAck, createRequest, createUasDialog, stepDialog } from './dialog.js';
-import type { DialogId } from './dialog-id.js';
+import type { Destination } from '../transport/transport.js';
+import { type DialogState, type DialogStep, type TerminationCause, createAck, createRequest, stepDialog } from './dialog.js';
+import { withDefaults } from './headers.js';
 import { destinationOf, requestTarget } from './route-set.js';
+import type {
+  AnswerOptions,
+  IncomingDialogRequest,
+  RequestOptions,
+  RequestOutcome,
+  SessionEvent,
+  SessionHost,
+  SessionListener,
+  SessionState,
+} from './session-types.js';
 import { type Retransmit2xxState, glareRetryDelay, start2xxRetransmit, step2xxRetransmit } from './timers.js';
 
-/** What the session needs from its user agent. */
-export interface SessionHost {
-  readonly endpoint: Endpoint;
-  readonly timers: TimerConfig;
-  readonly random: () => number;
-  readonly logger: TransactionLogger | undefined;
-  contactFor(protocol: TransportProtocol): string;
-  /** Allow and Supported lines for INVITE requests and their 2xx. */
-  readonly capabilityHeaders: ReadonlyArray<readonly [string, string]>;
-  /** Route in-dialog messages with this id to the session. */
-  index(id: DialogId, session: Session): void;
-  unindex(id: DialogId): void;
-  /** The session has terminated: forget it after a while. */
-  ended(session: Session): void;
-}
-
-/** The session's phase; `kind` follows the RFC's names for the INVITE's progress. */
-export type SessionState =
-  | { readonly kind: 'calling' }
-  | { readonly kind: 'proceeding' }
-  | { readonly kind: 'early' }
-  /** UAS: 2xx sent, waiting for the ACK. */
-  | { readonly kind: 'accepted' }
-  | { readonly kind: 'confirmed' }
-  | { readonly kind: 'terminated'; readonly cause: TerminationCause };
-
-/** Body and headers of a response the application sends. */
-export interface AnswerOptions {
-  readonly reason?: string;
-  readonly headers?: HeaderInit;
-  readonly body?: Uint8Array | string;
-  /** Content-Type of the body (default application/sdp). */
-  readonly contentType?: string;
-}
-
-/** Body and headers of a request (or ACK) the application sends in the dialog. */
-export interface RequestOptions {
-  readonly headers?: HeaderInit;
-  readonly body?: Uint8Array | string;
-  readonly contentType?: string;
-}
-
-/** An in-dialog request (re-INVITE, UPDATE, INFO, ...) for the application to answer with respond(). */
-export interface IncomingDialogRequest {
-  readonly request: SipRequest;
-  /** Answer it (once; later calls are ignored). A 2xx to a re-INVITE is retransmitted until its ACK. */
-  respond(status: number, opts?: AnswerOptions): void;
-}
-
-/** How a request sent in the dialog ended. */
-export type RequestOutcome =
-  | { readonly kind: 'response'; readonly response: SipResponse }
-  /** No final response: Timer B/F (treated as 408: the dialog has ended). */
-  | { readonly kind: 'timeout' }
-  /** §8.1.3.1: could not be sent (treated as 503; the dialog goes on). */
-  | { readonly kind: 'transportError'; readonly error: SipError }
-  /** Not sent: no dialog, dialog ended, or an offer/answer exchange is already in progress (§14.1). */
-  | { readonly kind: 'notSent'; readonly reason: 'noDialog' | 'terminated' | 'pending' };
-
-/** Typed events of a session for the application. */
-export type SessionEvent =
-  /** UAC: a provisional response to the INVITE. */
-  | { readonly type: 'provisional'; readonly response: SipResponse }
-  /** UAC: a 1xx with a new To tag created an early dialog (§12.1.2). */
-  | { readonly type: 'early'; readonly response: SipResponse }
-  /**
-   * UAC: the 2xx. The ACK is sent already unless the INVITE had no body
-   * (delayed offer): then isAckPending is true and the application calls ack({ body: answer }).
-   * UAS: the ACK to our 2xx arrived (see also 'ack').
-   */
-  | { readonly type: 'confirmed'; readonly response?: SipResponse; readonly isAckPending: boolean }
-  /** UAS: an ACK to a 2xx of ours (initial or re-INVITE); its body is the answer to an offer in our 2xx. */
-  | { readonly type: 'ack'; readonly ack: SipRequest }
-  /** An in-dialog request to answer (re-INVITE, UPDATE, INFO, ...). */
-  | { readonly type: 'request'; readonly request: IncomingDialogRequest }
-  /** The peer sent BYE (already answered with 200). */
-  | { readonly type: 'bye'; readonly bye: SipRequest }
-  | { readonly type: 'terminated'; readonly cause: TerminationCause };
-
-export type SessionListener = (event: SessionEvent) => void;
+export type { AnswerOptions, IncomingDialogRequest, RequestOptions, RequestOutcome, SessionEvent, SessionHost, SessionListener, SessionState } from './session-types.js';
 
 const MAX_GLARE_RETRIES = 3;
+
+/** Session state changes, published as { callId, role, from, to, event }. */
+const stateChannel = channel('sip:dialog:state');
 
 const hasBody = (b: Uint8Array | string | undefined): boolean => b !== undefined && (typeof b === 'string' ? b.length > 0 : b.byteLength > 0);
 
@@ -117,7 +49,7 @@ interface SentAck {
 }
 
 /** One INVITE dialog usage. Created by DialogUserAgent (onInvite, invite()). */
-export class Session {
+export abstract class Session {
   readonly role: 'uac' | 'uas';
   /** The dialog's initial INVITE. */
   readonly invite: SipRequest;
@@ -138,14 +70,10 @@ export class Session {
   #byeAfterAck = false;
   #lastLocalBody: { body: Uint8Array | string; contentType: string } | undefined;
   readonly #glareTimers = new Set<TimerHandle>();
-  /** UAS only: the initial INVITE's transaction, its source, our To tag. */
-  readonly #uas: { tx: ServerTransaction; source: Source; toTag: string } | undefined;
-
-  constructor(host: SessionHost, role: 'uac' | 'uas', invite: SipRequest, uas?: { tx: ServerTransaction; source: Source; toTag: string }) {
+  constructor(host: SessionHost, role: 'uac' | 'uas', invite: SipRequest) {
     this.host = host;
     this.role = role;
     this.invite = invite;
-    this.#uas = uas;
     this.phase = role === 'uac' ? { kind: 'calling' } : { kind: 'proceeding' };
   }
 
@@ -166,50 +94,6 @@ export class Session {
     return this;
   }
 
-  // ---- UAS: the initial INVITE ----
-
-  /** UAS: send a provisional (101-199 creates the early dialog, §12.1.1), with SDP for early media. */
-  progress(status = 180, opts: AnswerOptions = {}): boolean {
-    const uas = this.#uas;
-    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early') || status < 100 || status > 199) return false;
-    const res = this.#answer(this.invite, status, opts, true, uas.toTag);
-    if (status > 100 && this.dialogState === undefined) {
-      this.dialogState = createUasDialog(this.invite, uas.toTag, this.contact(), status);
-      this.host.index(this.dialogState.dialog.id, this);
-      this.setPhase({ kind: 'early' }, 'provisional');
-    }
-    return uas.tx.respond(res);
-  }
-
-  /** UAS: answer the INVITE with 2xx (retransmitted until the ACK, §13.3.1.4). False when it is too late (CANCELed, answered). */
-  accept(opts: AnswerOptions & { status?: number } = {}): boolean {
-    const uas = this.#uas;
-    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early')) return false;
-    const res = this.#answer(this.invite, opts.status ?? 200, opts, true, uas.toTag);
-    if (!uas.tx.respond(res)) return false;
-    if (this.dialogState === undefined) {
-      this.dialogState = createUasDialog(this.invite, uas.toTag, this.contact(), 200);
-      this.host.index(this.dialogState.dialog.id, this);
-    } else this.applyDialog(stepDialog(this.dialogState, { type: 'answered', status: 200 }));
-    this.setPhase({ kind: 'accepted' }, '2xx');
-    this.#start2xx(res, uas.tx, this.invite.cseq.seq);
-    return true;
-  }
-
-  /** UAS: answer the INVITE with a final non-2xx; the session ends (cause rejected). */
-  reject(status = 486, opts: AnswerOptions = {}): boolean {
-    const uas = this.#uas;
-    if (uas === undefined || (this.phase.kind !== 'proceeding' && this.phase.kind !== 'early') || status < 300) return false;
-    const sent = uas.tx.respond(this.#answer(this.invite, status, opts, false, uas.toTag));
-    this.terminate({ kind: 'rejected', status });
-    return sent;
-  }
-
-  /** @internal The layer answered a CANCEL of our INVITE with 487 (§9.2). */
-  cancelled(): void {
-    this.terminate({ kind: 'cancelled' });
-  }
-
   // ---- both roles ----
 
   /**
@@ -222,27 +106,24 @@ export class Session {
       case 'terminated':
         return;
       case 'calling':
-      case 'early':
-        if (this.role === 'uac') this.cancel();
-        else this.reject(480);
-        return;
       case 'proceeding':
-        this.reject(480);
+      case 'early':
+        this.endUnanswered();
         return;
       case 'accepted':
         // §15: the callee MUST NOT send BYE before the ACK arrives (or the 2xx times out).
         this.#byeAfterAck = true;
         return;
       case 'confirmed':
+        // A 2xx is ACKed before the BYE, even when the application never gave its answer.
+        if (this.ackOwed !== undefined) this.ack();
         this.sendBye(opts);
         this.terminate({ kind: 'localBye' });
     }
   }
 
-  /** UAC: cancel the INVITE (§9.1). Overridden by the UAC session; a UAS has nothing to cancel. */
-  cancel(): boolean {
-    return false;
-  }
+  /** End the session before the INVITE is answered: CANCEL (UAC) or 480 (UAS). */
+  protected abstract endUnanswered(): void;
 
   /** Send the ACK the application owes for a 2xx to an INVITE that carried no offer (its body is the answer). */
   ack(opts: RequestOptions = {}): boolean {
@@ -262,7 +143,7 @@ export class Session {
    */
   request(method: string, opts: RequestOptions = {}): Promise<RequestOutcome> {
     if (method === 'ACK' || method === 'CANCEL' || method === 'BYE') {
-      throw new TypeError(`${method} is not sent with request(): use ack(), cancel() or bye()`);
+      throw new SipError('SIP_ERR_INVALID_ARGUMENT', `${method} is not sent with request(): use ack(), cancel() or bye()`);
     }
     const d = this.dialogState;
     if (d === undefined) return Promise.resolve({ kind: 'notSent', reason: 'noDialog' });
@@ -344,11 +225,13 @@ export class Session {
     if (rtx !== undefined && rtx.state.kind === 'waiting' && rtx.hasOffer && req.cseq.seq > rtx.seq && d.kind !== 'terminated') this.#confirm(undefined);
     const isOffer = req.method === 'INVITE' || (req.method === 'UPDATE' && req.body.byteLength > 0);
     // §14.2 / RFC 3311 §5.2: an offer while ours is pending: 491; while theirs is pending: 500 + Retry-After.
-    if (d.kind !== 'terminated' && isOffer && (this.#outgoingOffer || this.ackOwed !== undefined)) {
+    const isWaitingAck = this.#rtx?.state.kind === 'waiting';
+    // Our offer is pending: our re-INVITE/UPDATE, an ACK we owe, or our 2xx that carried the offer (delayed offer).
+    if (d.kind !== 'terminated' && isOffer && (this.#outgoingOffer || this.ackOwed !== undefined || (isWaitingAck && !this.#rtx!.hasOffer))) {
       tx.respond(makeResponse(req, 491));
       return;
     }
-    if (d.kind !== 'terminated' && isOffer && (this.#incomingOffer || this.#rtx?.state.kind === 'waiting' || (req.method === 'INVITE' && d.kind === 'early'))) {
+    if (d.kind !== 'terminated' && isOffer && (this.#incomingOffer || isWaitingAck || (req.method === 'INVITE' && d.kind === 'early'))) {
       tx.respond(makeResponse(req, 500, 'Server Internal Error', { headers: [['Retry-After', String(Math.floor(this.host.random() * 11))]] }));
       return;
     }
@@ -379,13 +262,13 @@ export class Session {
       respond: (status, opts = {}) => {
         if (isAnswered || status < 100) return;
         const isTargetRefresh = req.method === 'INVITE' || req.method === 'UPDATE';
-        const res = this.#answer(req, status, opts, isTargetRefresh && status < 300, undefined);
+        const res = this.answer(req, status, opts, isTargetRefresh && status < 300, undefined);
         tx.respond(res);
         if (status < 200) return;
         isAnswered = true;
         this.#pending.delete(tx);
         if (isOffer) this.#incomingOffer = false;
-        if (req.method === 'INVITE' && status < 300) this.#start2xx(res, tx, req.cseq.seq);
+        if (req.method === 'INVITE' && status < 300) this.start2xx(res, tx, req.cseq.seq);
       },
     };
     if (this.#listeners.length === 0) return this.#defaultAnswer(request);
@@ -442,7 +325,10 @@ export class Session {
   protected setPhase(next: SessionState, event: string): void {
     const from = this.phase.kind;
     this.phase = next;
-    if (from !== next.kind) this.host.logger?.debug({ callId: this.callId, from, to: next.kind, event }, 'session state');
+    if (from === next.kind) return;
+    const info = { callId: this.callId, role: this.role, from, to: next.kind, event };
+    this.host.logger?.debug(info, 'session state');
+    if (stateChannel.hasSubscribers) stateChannel.publish(info);
   }
 
   protected applyDialog(step: DialogStep): void {
@@ -455,7 +341,6 @@ export class Session {
     const fallback = this.fallbackDestination();
     if (d === undefined) return fallback;
     const t = requestTarget(d.dialog.routeSet, d.dialog.remoteTarget);
-    if (this.#uas !== undefined && this.#uas.source.protocol !== 'udp' && d.dialog.routeSet.length === 0) return fallback;
     return destinationOf(t.nextHop, fallback.protocol) ?? fallback;
   }
 
@@ -464,11 +349,8 @@ export class Session {
     return this.host.contactFor(this.fallbackDestination().protocol);
   }
 
-  /** The peer we talked to first (UAS: the INVITE's source). */
-  protected fallbackDestination(): Destination {
-    const s = this.#uas!.source;
-    return { protocol: s.protocol, host: s.address, port: s.port };
-  }
+  /** The peer we talked to first: where requests go when the next hop is not an IP literal. */
+  protected abstract fallbackDestination(): Destination;
 
   /** Build, remember and send the ACK for the 2xx to the INVITE with CSeq `seq`. */
   protected sendAck(seq: number, opts: RequestOptions): void {
@@ -495,11 +377,6 @@ export class Session {
   /** End the session: stop timers, 487 to what is pending (§15.1.2), tell the application. */
   protected terminate(cause: TerminationCause): void {
     if (this.phase.kind === 'terminated') return;
-    const was = this.phase.kind;
-    // §15.1.2: a BYE on an early dialog also ends the INVITE: 487 for it.
-    if (this.#uas !== undefined && (was === 'proceeding' || was === 'early') && cause.kind === 'remoteBye') {
-      this.#uas.tx.respond(makeResponse(this.invite, 487, undefined, { toTag: this.#uas.toTag }));
-    }
     this.setPhase({ kind: 'terminated', cause }, cause.kind);
     if (this.#rtx?.timer !== undefined) this.host.endpoint.clock.clearTimeout(this.#rtx.timer);
     if (this.#rtx?.state.kind === 'waiting') this.#rtx = { ...this.#rtx, state: { kind: 'expired' } };
@@ -512,13 +389,13 @@ export class Session {
     this.host.ended(this);
   }
 
-  #answer(req: SipRequest, status: number, opts: AnswerOptions, withContact: boolean, toTag: string | undefined): SipResponse {
+  protected answer(req: SipRequest, status: number, opts: AnswerOptions, withContact: boolean, toTag: string | undefined): SipResponse {
     const headers: Array<readonly [string, string]> = [];
     const isDialogCreating = req === this.invite && status > 100 && status < 300;
     if (isDialogCreating) for (const rr of req.headers.getAll('record-route')) headers.push(['Record-Route', rr]);
     if (withContact || isDialogCreating) headers.push(['Contact', this.contact()]);
     if (req.method === 'INVITE' && status >= 200 && status < 300) headers.push(...this.host.capabilityHeaders);
-    for (const [n, v] of opts.headers ?? []) headers.push([n, v]);
+    headers.splice(0, headers.length, ...withDefaults(headers, opts.headers ?? []));
     if (hasBody(opts.body)) {
       const contentType = opts.contentType ?? 'application/sdp';
       if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) headers.push(['Content-Type', contentType]);
@@ -527,7 +404,7 @@ export class Session {
     return makeResponse(req, status, opts.reason, { ...(toTag !== undefined ? { toTag } : {}), headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
   }
 
-  #start2xx(res: SipResponse, tx: ServerTransaction, seq: number): void {
+  protected start2xx(res: SipResponse, tx: ServerTransaction, seq: number): void {
     const s = start2xxRetransmit(this.host.timers);
     this.#rtx = { res, tx, seq, hasOffer: tx.request.body.byteLength > 0, state: s.state };
     this.#runRtx(s.effects);

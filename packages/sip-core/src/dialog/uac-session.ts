@@ -24,7 +24,9 @@ import { newTag } from '../transaction/messages.js';
 import type { Destination } from '../transport/transport.js';
 import { type DialogState, type TerminationCause, createAck, createRequest, createUacDialog, stepDialog } from './dialog.js';
 import { dialogIdOfResponse } from './dialog-id.js';
-import { Session, type SessionHost, type SessionListener } from './session.js';
+import { withDefaults } from './headers.js';
+import { Session } from './session.js';
+import type { SessionHost, SessionListener } from './session-types.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { makeResponse } from '../transaction/messages.js';
 
@@ -66,14 +68,12 @@ export class UacSession extends Session {
     const uri = typeof opts.uri === 'string' ? parseUri(opts.uri) : opts.uri;
     const from = parseFromValue(opts.from);
     const h: Array<readonly [string, string]> = [
-      ['Max-Forwards', '70'],
       ['From', from],
       ['To', opts.to ?? `<${uri.toString()}>`],
       ['Call-ID', opts.callId ?? `${newTag()}${newTag()}`],
       ['CSeq', '1 INVITE'],
-      ['Contact', host.contactFor(opts.dest.protocol)],
-      ...host.capabilityHeaders,
-      ...(opts.headers ?? []),
+      // Defaults the application may replace (a B2BUA passes a decremented Max-Forwards, relayed Supported).
+      ...withDefaults([['Max-Forwards', '70'], ['Contact', host.contactFor(opts.dest.protocol)], ...host.capabilityHeaders], opts.headers ?? []),
     ];
     if (hasBody(opts.body) && !h.some(([n]) => n.toLowerCase() === 'content-type')) h.push(['Content-Type', opts.contentType ?? 'application/sdp']);
     super(host, 'uac', new SipRequest({ method: 'INVITE', uri, headers: h, body: opts.body }));
@@ -96,11 +96,15 @@ export class UacSession extends Session {
   }
 
   /** Cancel the INVITE (§9.1): sent once a provisional has arrived; a 2xx that crosses it gets ACK and BYE. */
-  override cancel(): boolean {
+  cancel(): boolean {
     if ((this.phase.kind !== 'calling' && this.phase.kind !== 'early') || this.#isCancelRequested || this.#tx === undefined) return false;
     this.#isCancelRequested = true;
     this.#tx.cancel();
     return true;
+  }
+
+  protected override endUnanswered(): void {
+    this.cancel();
   }
 
   protected override fallbackDestination(): Destination {

@@ -21,8 +21,10 @@ import { makeResponse, newTag } from '../transaction/messages.js';
 import type { TransactionLogger } from '../transaction/types.js';
 import type { TransportProtocol } from '../transport/transport.js';
 import { type DialogId, dialogIdOfRequest, dialogIdOfResponse, dialogKey } from './dialog-id.js';
-import { Session, type SessionHost } from './session.js';
+import type { Session } from './session.js';
+import type { SessionHost } from './session-types.js';
 import { type InviteOptions, UacSession } from './uac-session.js';
+import { UasSession } from './uas-session.js';
 
 export interface DialogUserAgentOptions {
   readonly endpoint: Endpoint;
@@ -43,11 +45,11 @@ export class DialogUserAgent {
   readonly #byKey = new Map<string, Session>();
   /** UAC sessions by Call-ID and From tag: a 2xx from an unknown fork finds its session here. */
   readonly #byCall = new Map<string, UacSession>();
-  readonly #pendingInvites = new Map<ServerTransaction, Session>();
+  readonly #pendingInvites = new Map<ServerTransaction, UasSession>();
   readonly #sessions = new Set<Session>();
   readonly #keysOf = new Map<Session, Set<string>>();
   readonly #lingering = new Map<Session, TimerHandle>();
-  #onInvite: ((session: Session) => void) | undefined;
+  #onInvite: ((session: UasSession) => void) | undefined;
 
   constructor(opts: DialogUserAgentOptions) {
     const ep = opts.endpoint;
@@ -73,13 +75,13 @@ export class DialogUserAgent {
   }
 
   /** Incoming INVITEs that create a dialog: answer with session.progress/accept/reject. Without a handler: 480. */
-  onInvite(handler: (session: Session) => void): this {
+  onInvite(handler: (session: UasSession) => void): this {
     this.#onInvite = handler;
     return this;
   }
 
   /** Send an INVITE in a new session (UAC). */
-  invite(opts: InviteOptions): Session {
+  invite(opts: InviteOptions): UacSession {
     const s = new UacSession(this.#host, opts);
     this.#sessions.add(s);
     this.#byCall.set(`${s.callId}\n${s.localTag}`, s);
@@ -118,7 +120,7 @@ export class DialogUserAgent {
   }
 
   #ended(session: Session): void {
-    for (const [tx, s] of this.#pendingInvites) if (s === session) this.#pendingInvites.delete(tx);
+    if (session instanceof UasSession) this.#pendingInvites.delete(session.serverTransaction);
     if (this.#lingering.has(session) || !this.#sessions.has(session)) return;
     // Keep answering retransmissions (2xx -> same ACK, requests -> 481) for 64*T1, then forget.
     const h = this.endpoint.clock.setTimeout(() => this.#forget(session), 64 * this.#host.timers.T1);
@@ -152,7 +154,7 @@ export class DialogUserAgent {
       tx.respond(makeResponse(req, 480));
       return;
     }
-    const session = new Session(this.#host, 'uas', req, { tx, source: tx.source, toTag: newTag() });
+    const session = new UasSession(this.#host, req, tx, newTag());
     this.#sessions.add(session);
     this.#pendingInvites.set(tx, session);
     handler(session);

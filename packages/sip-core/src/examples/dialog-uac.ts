@@ -64,8 +64,8 @@ async function main(): Promise<void> {
   };
   const end = async () => {
     process.stdout.write(`calls ${total} succeeded ${succeeded} failed ${failed}\n`);
-    // Let the last BYE and ACK retransmission answers go out before closing.
-    await new Promise((r) => setTimeout(r, 200));
+    // Let the last BYE complete (and the peer finish its call) before the connections close.
+    await new Promise((r) => setTimeout(r, 1000));
     ua.close();
     await ep.close();
     process.exit(failed === 0 && succeeded === total ? 0 : 1);

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { Endpoint } from '../endpoint.js';
 import { DialogUserAgent } from '../dialog/user-agent.js';
-import type { Session } from '../dialog/session.js';
+import type { UasSession } from '../dialog/uas-session.js';
 import { SipTransportLayer } from '../transport/transport-layer.js';
 import { formatListenSpec, hostForUri } from '../transport/address.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     return `v=0\r\no=ima-uas 1 ${version++} IN ${ip}\r\ns=-\r\nc=IN ${ip}\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=${dir}\r\n`;
   };
 
-  ua.onInvite((session: Session) => {
+  ua.onInvite((session: UasSession) => {
     session.on((e) => {
       if (e.type === 'request') {
         const req = e.request.request;

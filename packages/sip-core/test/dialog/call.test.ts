@@ -15,6 +15,7 @@ import t from 'tap';
 import { SipRequest } from '../../src/message/message.js';
 import { parseUri } from '../../src/message/uri.js';
 import type { Session } from '../../src/dialog/session.js';
+import type { UasSession } from '../../src/dialog/uas-session.js';
 import { A, B, SDP_A, SDP_B, events, rig } from './fixtures/harness.js';
 
 const answerAll = (s: Session, body = SDP_B) =>
@@ -24,7 +25,7 @@ const answerAll = (s: Session, body = SDP_B) =>
 
 t.test('basic call: 180, 200, ACK, BYE; both sides see their events; nothing is left afterwards', async (t) => {
   const r = rig();
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   let bEvents: string[] = [];
   r.uaB!.onInvite((s) => {
     b = s;
@@ -135,7 +136,7 @@ t.test('delayed offer: the offer comes in the 2xx; the application ACKs with the
 t.test('§15: the callee MUST NOT send BYE before the ACK: bye() waits for it', async (t) => {
   const r = rig();
   r.net.setConditions(A, B, { delayMs: 300 });
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   r.uaB!.onInvite((s) => {
     b = s;
     s.accept({ body: SDP_B });
@@ -180,16 +181,25 @@ t.test('RFC 3262 declined: Require: 100rel -> 420 Unsupported: 100rel; Supported
     s.progress(180);
     s.reject(486);
   });
-  const a1 = r.call({ body: SDP_A, headers: [['Require', '100rel'], ['Supported', '100rel']] });
-  const e1 = events(a1);
+  // A peer that insists on 100rel (sent raw: our own UAC never asks for it).
+  const invite = new SipRequest({
+    method: 'INVITE',
+    uri: parseUri('sip:bob@127.0.0.2:5070'),
+    headers: [['From', '<sip:x@127.0.0.1>;tag=x1'], ['To', '<sip:bob@127.0.0.2>'], ['Call-ID', 'rel1'], ['CSeq', '1 INVITE'], ['Max-Forwards', '70'], ['Contact', '<sip:x@127.0.0.1:5060>'], ['Require', '100rel'], ['Supported', '100rel']],
+  });
+  const codes: number[] = [];
+  r.epA.request(invite, r.toB, { onResponse: (res) => codes.push(res.status) });
   await r.run(50);
-  t.same(e1, ['terminated rejected 420']);
+  t.same(codes, [420]);
   t.match(r.wire().find((w) => w.line.startsWith('SIP/2.0 420'))!.text, /Unsupported: 100rel/);
-  const a2 = r.call({ body: SDP_A, headers: [['Supported', '100rel']] });
+  const a2 = r.call({ body: SDP_A, headers: [['Supported', '100rel, timer'], ['Require', '100rel']] });
   const e2 = events(a2);
   await r.run(50);
   t.same(e2, ['early', 'provisional 180', 'terminated rejected 486']);
-  const ringing = r.wire().find((w) => w.line.startsWith('SIP/2.0 180'))!.text;
+  const sent = r.wire().filter((w) => w.line.startsWith('INVITE')).at(-1)!.text;
+  t.match(sent, /Supported: timer\r\n/, 'our INVITE never offers 100rel, other tags pass');
+  t.notMatch(sent, /Require/, 'nor requires it');
+  const ringing = r.wire().filter((w) => w.line.startsWith('SIP/2.0 180')).at(-1)!.text;
   t.notMatch(ringing, /RSeq|Require/i, 'never a reliable provisional');
   await r.drain();
   await r.close();
@@ -207,7 +217,7 @@ t.test('no onInvite handler: 480', async (t) => {
 
 t.test('early media and UPDATE (RFC 3311): 183 with SDP; UPDATE in the early dialog and after the answer', async (t) => {
   const r = rig();
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   const bEvents: string[] = [];
   r.uaB!.onInvite((s) => {
     b = s;

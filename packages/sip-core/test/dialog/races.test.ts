@@ -14,6 +14,7 @@ import { SipRequest, type SipResponse } from '../../src/message/message.js';
 import { parseUri } from '../../src/message/uri.js';
 import { makeResponse } from '../../src/transaction/messages.js';
 import type { RequestOutcome, Session } from '../../src/dialog/session.js';
+import type { UasSession } from '../../src/dialog/uas-session.js';
 import { A, B, SDP_A, SDP_B, events, fixedRandom, rig } from './fixtures/harness.js';
 
 const answerAll = (s: Session, body = SDP_B) =>
@@ -22,7 +23,7 @@ const answerAll = (s: Session, body = SDP_B) =>
   });
 
 async function established(r: ReturnType<typeof rig>) {
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   r.uaB!.onInvite((s) => {
     b = s;
     answerAll(s);
@@ -98,7 +99,7 @@ t.test('CANCEL crossing a 200: the caller ACKs the 200 and sends BYE; the callee
   r.net.setConditions(A, B, { delayMs: 30 });
   r.net.setConditions(B, A, { delayMs: 30 });
   let eb: string[] = [];
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   r.uaB!.onInvite((s) => {
     b = s;
     eb = events(s);
@@ -219,7 +220,7 @@ t.test('Record-Route: ACK and BYE follow the route set, reversed at the UAC, in 
   const seen: string[] = [];
   p1.onMessage(({ message }) => message.kind === 'request' && seen.push(`p1 ${message.method} ${message.uri} ${message.headers.getAll('route').join(',')}`));
   p2.onMessage(({ message }) => message.kind === 'request' && seen.push(`p2 ${message.method} ${message.uri} ${message.headers.getAll('route').join(',')}`));
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   r.uaB!.onInvite((s) => {
     b = s;
     s.accept({ body: SDP_B });
@@ -261,7 +262,7 @@ t.test('remote target refresh: after a re-INVITE with a new Contact the next req
 
 t.test('session timers (RFC 4028): refreshes from the endpoints are answered; we never refresh nor end the call', async (t) => {
   const r = rig();
-  let b: Session | undefined;
+  let b: UasSession | undefined;
   r.uaB!.onInvite((s) => {
     b = s;
     s.accept({ body: SDP_B, headers: [['Session-Expires', '90;refresher=uac'], ['Require', 'timer']] });
