@@ -30,3 +30,5 @@ export type {
   TrunkConfig,
   UserConfig,
 } from './config/types.js';
+export { StateStore, StoreError } from './store/state-store.js';
+export type { StoreErrorCode, StoreOptions, StoredState } from './store/state-store.js';
