@@ -1,0 +1,188 @@
+/**
+ * The relay example (dist/examples/relay.js) between real peers: Debian's SIPp
+ * (sip-tester) over loopback, scenarios in test/sipp/scenarios/.
+ * - basic call: SIPp uac -> relay -> SIPp uas, 100 calls over UDP and over TCP, 0 failed
+ * - 10% of the caller's packets lost (-lost 10 on the SIPp uac) over UDP: every call completes (loss on every
+ *   link, the callee's included, is covered over the loopback network in leaks.test.ts: SIPp's uas scenarios
+ *   abort on a retransmitted INVITE while they wait for the ACK)
+ * - caller CANCEL while ringing: the CANCEL reaches the callee (200, 487, ACK on both legs), over UDP and TCP
+ * - sequential fork: the first callee is busy (486), the next answers; the caller sees one answer
+ * - sequential fork with a no-answer timer: the first callee rings and is CANCELed after 1 s, the next answers
+ * - re-INVITE hold, resume and UPDATE relayed end to end
+ * SIPp is required under CI=true; elsewhere these tests are skipped with a notice when it is missing.
+ */
+import t from 'tap';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const relayJs = fileURLToPath(new URL('../../dist/examples/relay.js', import.meta.url));
+const scenarios = fileURLToPath(new URL('./scenarios/', import.meta.url));
+const hasSipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
+
+if (!hasSipp) {
+  if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
+  else t.test('relay real-peer tests', { skip: 'SIPp is not installed (apt-get install sip-tester)' }, async () => {});
+} else {
+  run();
+}
+
+interface Result {
+  code: number | null;
+  out: string;
+}
+
+function exec(cmd: string, args: string[], timeoutMs: number): Promise<Result> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/** SIPp's final statistics: successful and failed call counts. */
+function sippCounts(out: string): { ok: number; failed: number } {
+  const ok = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
+  const failed = /Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
+  return { ok: Number(ok?.[1] ?? -1), failed: Number(failed?.[1] ?? -1) };
+}
+
+/** A port free for both UDP and TCP right now. */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const s = createServer();
+    s.listen(0, '127.0.0.1');
+    await once(s, 'listening');
+    const port = (s.address() as { port: number }).port;
+    s.close();
+    const u = createSocket('udp4');
+    const ok = await new Promise<boolean>((res) => {
+      u.once('error', () => res(false));
+      u.bind(port, '127.0.0.1', () => res(true));
+    });
+    u.close();
+    if (ok) return port;
+  }
+}
+
+/** Start the relay on ephemeral UDP and TCP ports; resolves once it prints both. */
+async function startRelay(args: string[]): Promise<{ proc: ChildProcess; udp: number; tcp: number }> {
+  const proc = spawn(process.execPath, [relayJs, '--listen', 'udp://127.0.0.1:0', '--listen', 'tcp://127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  while (!/listening tcp:\/\/\S+:(\d+)/.test(text) || !/listening udp:\/\/\S+:(\d+)/.test(text)) {
+    const [chunk] = (await once(proc.stdout!, 'data')) as [Buffer];
+    text += chunk.toString();
+  }
+  return { proc, udp: Number(/listening udp:\/\/\S+:(\d+)/.exec(text)![1]), tcp: Number(/listening tcp:\/\/\S+:(\d+)/.exec(text)![1]) };
+}
+
+interface Flow {
+  readonly transport: 'udp' | 'tcp';
+  /** Callee scenarios, each its own SIPp uas, and how many calls each must see. */
+  readonly callees: ReadonlyArray<{ readonly scenario: string; readonly calls: number }>;
+  readonly caller: { readonly scenario: string; readonly calls: number; readonly rate: number; readonly extra?: readonly string[] };
+  readonly calleeExtra?: readonly string[];
+  readonly relayArgs?: readonly string[];
+}
+
+/** SIPp uas(es) <- relay <- SIPp uac; resolves with both sides' results. */
+async function runFlow(flow: Flow): Promise<{ caller: Result; callees: Result[] }> {
+  const tflag = flow.transport === 'tcp' ? ['-t', 't1'] : [];
+  const ports = await Promise.all(flow.callees.map(() => freePort()));
+  const callees = flow.callees.map((c, i) =>
+    exec('sipp', ['-sf', scenarios + c.scenario, '-i', '127.0.0.1', '-p', String(ports[i]), ...tflag, '-m', String(c.calls), '-timeout', '90s', '-nostdin', ...(flow.calleeExtra ?? [])], 120_000),
+  );
+  // Give SIPp a moment to bind.
+  await new Promise((r) => setTimeout(r, 500));
+  const relay = await startRelay([...ports.flatMap((p) => ['--to', `${flow.transport}://127.0.0.1:${p}`]), ...(flow.relayArgs ?? [])]);
+  try {
+    const port = flow.transport === 'tcp' ? relay.tcp : relay.udp;
+    const c = flow.caller;
+    const caller = await exec(
+      'sipp',
+      ['-sf', scenarios + c.scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', ...tflag, '-m', String(c.calls), '-r', String(c.rate), '-timeout', '90s', '-nostdin', ...(c.extra ?? [])],
+      120_000,
+    );
+    return { caller, callees: await Promise.all(callees) };
+  } finally {
+    relay.proc.kill('SIGTERM');
+  }
+}
+
+function run(): void {
+  for (const transport of ['udp', 'tcp'] as const) {
+    t.test(`basic call: SIPp uac -> relay -> SIPp uas, 100 calls over ${transport.toUpperCase()}, 0 failed`, async (t) => {
+      const r = await runFlow({ transport, callees: [{ scenario: 'uas-basic.xml', calls: 100 }], caller: { scenario: 'uac-basic.xml', calls: 100, rate: 50 } });
+      t.equal(r.caller.code, 0, 'the caller saw every call succeed');
+      t.same(sippCounts(r.caller.out), { ok: 100, failed: 0 });
+      t.same(sippCounts(r.callees[0]!.out), { ok: 100, failed: 0 }, 'the callee saw every call complete');
+    });
+
+    t.test(`caller CANCEL while ringing reaches the callee, 50 calls over ${transport.toUpperCase()}`, async (t) => {
+      const r = await runFlow({ transport, callees: [{ scenario: 'uas-ring-cancel.xml', calls: 50 }], caller: { scenario: 'uac-cancel.xml', calls: 50, rate: 25 } });
+      t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
+      t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 }, 'the callee got CANCEL, answered 487 and got the ACK');
+    });
+  }
+
+  t.test("10% of the caller's packets lost (-lost 10) over UDP: every call completes", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2bua-sipp-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const lossy = ['-lost', '10', '-max_invite_retrans', '10', '-max_non_invite_retrans', '10'];
+    const errors = (name: string) => ['-trace_err', '-error_file', join(dir, name)];
+    const r = await runFlow({
+      transport: 'udp',
+      callees: [{ scenario: 'uas-basic.xml', calls: 100 }],
+      calleeExtra: errors('uas.log'),
+      caller: { scenario: 'uac-basic.xml', calls: 100, rate: 50, extra: [...lossy, ...errors('uac.log')] },
+    });
+    const log = (name: string) => {
+      try {
+        return readFileSync(join(dir, name), 'utf8').slice(0, 4000);
+      } catch {
+        return '';
+      }
+    };
+    t.same(sippCounts(r.caller.out), { ok: 100, failed: 0 }, log('uac.log'));
+    t.same(sippCounts(r.callees[0]!.out), { ok: 100, failed: 0 }, log('uas.log'));
+  });
+
+  t.test('sequential: the first callee is busy (486), the next answers; 50 calls', async (t) => {
+    const r = await runFlow({
+      transport: 'udp',
+      callees: [{ scenario: 'uas-busy.xml', calls: 50 }, { scenario: 'uas-basic.xml', calls: 50 }],
+      relayArgs: ['--fork', 'sequential'],
+      caller: { scenario: 'uac-basic.xml', calls: 50, rate: 25 },
+    });
+    t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 }, 'the caller never saw the 486');
+    t.same(r.callees.map((c) => sippCounts(c.out)), [{ ok: 50, failed: 0 }, { ok: 50, failed: 0 }]);
+  });
+
+  t.test('sequential with --no-answer 1s: the first callee rings and is CANCELed, the next answers; 20 calls', async (t) => {
+    const r = await runFlow({
+      transport: 'udp',
+      callees: [{ scenario: 'uas-ring-cancel.xml', calls: 20 }, { scenario: 'uas-basic.xml', calls: 20 }],
+      relayArgs: ['--fork', 'sequential', '--no-answer', '1s'],
+      caller: { scenario: 'uac-basic.xml', calls: 20, rate: 20 },
+    });
+    t.same(sippCounts(r.caller.out), { ok: 20, failed: 0 });
+    t.same(r.callees.map((c) => sippCounts(c.out)), [{ ok: 20, failed: 0 }, { ok: 20, failed: 0 }]);
+  });
+
+  t.test('re-INVITE hold, resume and UPDATE relayed end to end; 50 calls over UDP', async (t) => {
+    const r = await runFlow({ transport: 'udp', callees: [{ scenario: 'uas-hold-resume.xml', calls: 50 }], caller: { scenario: 'uac-hold-resume.xml', calls: 50, rate: 25 } });
+    t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
+    t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 });
+  });
+}
