@@ -19,16 +19,14 @@ import type { HeaderInit } from '../message/headers.js';
 import { formatNameAddr, withTag } from '../message/header-values.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
 import { type Uri, parseUri } from '../message/uri.js';
-import type { ClientTransaction } from '../transaction/layer.js';
-import { newTag } from '../transaction/messages.js';
+import type { ClientTransaction, ServerTransaction } from '../transaction/layer.js';
+import { makeResponse, newTag } from '../transaction/messages.js';
 import type { Destination } from '../transport/transport.js';
 import { type DialogState, type TerminationCause, createAck, createRequest, createUacDialog, stepDialog } from './dialog.js';
 import { dialogIdOfResponse } from './dialog-id.js';
 import { withDefaults } from './headers.js';
 import { Session } from './session.js';
 import type { SessionHost, SessionListener } from './session-types.js';
-import type { ServerTransaction } from '../transaction/layer.js';
-import { makeResponse } from '../transaction/messages.js';
 
 /** What to send in a new INVITE. */
 export interface InviteOptions {
@@ -49,6 +47,12 @@ export interface InviteOptions {
   readonly contentType?: string;
   /** Listen from the start. */
   readonly onEvent?: SessionListener;
+  /** A 1xx with a new To tag created an early dialog (§12.1.2); its body is early media SDP, if any. */
+  readonly onEarly?: (response: SipResponse) => void;
+  /** The 2xx arrived: ACKed already, or, delayed offer (no body in the INVITE), isAckPending: call ack({ body: answer }). */
+  readonly onConfirmed?: (response: SipResponse, isAckPending: boolean) => void;
+  /** The session ended (the final non-2xx, CANCEL, BYE ... as a cause). */
+  readonly onTerminated?: (cause: TerminationCause) => void;
 }
 
 const hasBody = (b: Uint8Array | string | undefined): boolean => b !== undefined && (typeof b === 'string' ? b.length > 0 : b.byteLength > 0);
@@ -79,6 +83,14 @@ export class UacSession extends Session {
     super(host, 'uac', new SipRequest({ method: 'INVITE', uri, headers: h, body: opts.body }));
     this.#dest = opts.dest;
     if (opts.onEvent) this.on(opts.onEvent);
+    const { onEarly, onConfirmed, onTerminated } = opts;
+    if (onEarly || onConfirmed || onTerminated) {
+      this.on((e) => {
+        if (e.type === 'early') onEarly?.(e.response);
+        else if (e.type === 'confirmed' && e.response !== undefined) onConfirmed?.(e.response, e.isAckPending);
+        else if (e.type === 'terminated') onTerminated?.(e.cause);
+      });
+    }
   }
 
   /** @internal Send the INVITE (after the user agent has indexed the session). */

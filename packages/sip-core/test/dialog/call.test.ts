@@ -9,6 +9,7 @@
  * - 481 for BYE/INFO/UPDATE/re-INVITE matching no dialog; PRACK in a dialog -> 481 (100rel declined)
  * - RFC 3262 declined: Require: 100rel -> 420 Unsupported: 100rel; Supported: 100rel -> plain provisionals, no RSeq
  * - no onInvite handler: 480
+ * - invite() callbacks: onEarly, onConfirmed, onTerminated; INFO in the dialog
  * - early media: 183 with SDP reaches the caller; UPDATE (RFC 3311) in the early dialog and in the confirmed one
  */
 import t from 'tap';
@@ -201,6 +202,42 @@ t.test('RFC 3262 declined: Require: 100rel -> 420 Unsupported: 100rel; Supported
   t.notMatch(sent, /Require/, 'nor requires it');
   const ringing = r.wire().filter((w) => w.line.startsWith('SIP/2.0 180')).at(-1)!.text;
   t.notMatch(ringing, /RSeq|Require/i, 'never a reliable provisional');
+  await r.drain();
+  await r.close();
+});
+
+t.test('invite() callbacks onEarly, onConfirmed, onTerminated; INFO inside the dialog', async (t) => {
+  const r = rig();
+  let info = '';
+  r.uaB!.onInvite((s) => {
+    s.on((e) => {
+      if (e.type === 'request') {
+        info = Buffer.from(e.request.request.body).toString();
+        e.request.respond(200);
+      }
+    });
+    s.progress(183, { body: SDP_B });
+    s.accept({ body: SDP_B });
+  });
+  const seen: string[] = [];
+  const a = r.uaA.invite({
+    uri: 'sip:bob@127.0.0.2:5070',
+    dest: r.toB,
+    from: '<sip:alice@127.0.0.1>',
+    body: SDP_A,
+    onEarly: (res) => seen.push(`early ${res.status} ${res.body.byteLength > 0 ? 'sdp' : ''}`),
+    onConfirmed: (res, isAckPending) => seen.push(`confirmed ${res.status} ${isAckPending}`),
+    onTerminated: (cause) => seen.push(`terminated ${cause.kind}`),
+  });
+  await r.run(50);
+  const o = a.request('INFO', { body: 'Signal=5\r\n', contentType: 'application/dtmf-relay' });
+  await r.run(50);
+  t.equal(((await o) as { response: { status: number } }).response.status, 200);
+  t.equal(info, 'Signal=5\r\n');
+  t.match(r.wire().find((w) => w.line.startsWith('INFO'))!.text, /Content-Type: application\/dtmf-relay/);
+  a.bye();
+  await r.run(50);
+  t.same(seen, ['early 183 sdp', 'confirmed 200 false', 'terminated localBye']);
   await r.drain();
   await r.close();
 });
