@@ -32,3 +32,8 @@ export type {
 } from './config/types.js';
 export { StateStore, StoreError } from './store/state-store.js';
 export type { StoreErrorCode, StoreOptions, StoredState } from './store/state-store.js';
+export { PeerMonitor } from './trunk/peers.js';
+export type { PeerHealth, PeerMonitorOptions, PeerStatus } from './trunk/peers.js';
+export { isAllowed } from './trunk/acl.js';
+export { phoneStateFromDialogInfo, phoneStateFromNotify, phoneStateFromPidf } from './phone-state/notify-body.js';
+export type { BodyReading } from './phone-state/notify-body.js';
