@@ -81,3 +81,5 @@ export type { InviteOptions } from './dialog/uac-session.js';
 export { dialogKey, dialogIdOfRequest, dialogIdOfResponse } from './dialog/dialog-id.js';
 export type { DialogId } from './dialog/dialog-id.js';
 export type { TerminationCause, DialogState, DialogRole } from './dialog/dialog.js';
+export { routeSetForUac, routeSetForUas, requestTarget, destinationOf } from './dialog/route-set.js';
+export type { RouteSet, RequestTarget } from './dialog/route-set.js';
