@@ -37,3 +37,5 @@ export type { PeerHealth, PeerMonitorOptions, PeerStatus } from './trunk/peers.j
 export { isAllowed } from './trunk/acl.js';
 export { phoneStateFromDialogInfo, phoneStateFromNotify, phoneStateFromPidf } from './phone-state/notify-body.js';
 export type { BodyReading } from './phone-state/notify-body.js';
+export { PhoneStateSubscriber } from './phone-state/subscriber.js';
+export type { EventPackage, SubscriberOptions, SubscriptionStatus } from './phone-state/subscriber.js';
