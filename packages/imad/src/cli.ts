@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { hashPassword } from './auth/password.js';
 import { loadConfig } from './config/load.js';
-import { formatProblem } from './config/problem.js';
+import { formatProblem, sortProblems } from './config/problem.js';
+import { type Daemon, startDaemon } from './daemon.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -95,6 +96,30 @@ async function hashCommand(): Promise<number> {
   return 0;
 }
 
+/** `imad start`: load, validate, run until SIGTERM/SIGINT. Exit 1 with every problem when the file is bad. */
+async function start(file: string, logLevel: string | undefined): Promise<number> {
+  const loaded = await loadConfig(file);
+  if (!loaded.ok) {
+    for (const p of sortProblems(loaded.problems)) console.error(formatProblem(file, p));
+    return 1;
+  }
+  const config = logLevel ? { ...loaded.config, log: { ...loaded.config.log, level: logLevel as typeof loaded.config.log.level } } : loaded.config;
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config);
+  } catch (err) {
+    console.error(`imad start: ${(err as Error).message}`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await daemon.close();
+  return 0;
+}
+
 /** The command line program; `run` parses argv and sets the exit code. */
 function program(): Command {
   const cli = new Command();
@@ -109,6 +134,14 @@ function program(): Command {
     .requiredOption('-c, --config <file>', 'the YAML configuration file')
     .action(async (options: { config: string }) => {
       process.exitCode = await check(options.config);
+    });
+  cli
+    .command('start')
+    .description('run the daemon on a configuration file (stops on SIGTERM or SIGINT)')
+    .requiredOption('-c, --config <file>', 'the YAML configuration file')
+    .option('--log-level <level>', 'override log.level (fatal, error, warn, info, debug, trace)')
+    .action(async (options: { config: string; logLevel?: string }) => {
+      process.exitCode = await start(options.config, options.logLevel);
     });
   cli
     .command('hash-password')

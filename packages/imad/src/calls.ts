@@ -1,0 +1,108 @@
+/**
+ * Policy decisions -> B2BUA targets. For each INVITE the trunk brings, the
+ * policy decides (route), and this router turns the decision into outbound legs
+ * `sip:<number>@<first healthy peer>`: the manager's phone, the assistants
+ * (parallel or one by one, each for the no-answer time), or a forward target
+ * with a Diversion header naming the manager's public number (RFC 5806). When
+ * the assistants do not answer (or are busy), the decision's fallback is tried.
+ * INVITE to a number IMA does not know: 404.
+ */
+import type { CallRouter, LegFailure, RouteDecision, RouteTarget, Call as B2buaCall } from '@ima/b2bua';
+import type { Decision, FinalDecision } from '@ima/ima-policy';
+import type { SipRequest, Destination } from '@ima/sip-core';
+
+/** What the router reads and does; the daemon provides it. */
+export interface RouterHost {
+  /** The policy's decision for this call now. */
+  decide(call: { callerNumber: string; callerName?: string; calledNumber: string; diversions: Array<{ number: string; reason?: string }> }): Decision;
+  /** Where outbound legs go (first healthy trunk peer); undefined when no peer is usable. */
+  peer(): Destination | undefined;
+  /** The one-call list entries a placed call used up. */
+  consumed(decision: Decision): void;
+  log(callId: string, decision: Decision, callerNumber: string, calledNumber: string): void;
+}
+
+/** The user part of a URI, or undefined (tel: gives its number). */
+function numberOf(uri: { kind: string; user?: string | undefined; number?: string }): string | undefined {
+  if (uri.kind === 'sip') return uri.user;
+  if (uri.kind === 'tel') return uri.number;
+  return undefined;
+}
+
+/** The caller as the PBX presents it: P-Asserted-Identity first, then Remote-Party-ID, then From. */
+export function callerOf(invite: SipRequest): { number: string; name: string | undefined } {
+  const read = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  for (const candidate of [read(() => invite.pAssertedIdentity[0]), read(() => invite.remotePartyId[0]), read(() => invite.from)]) {
+    const n = candidate ? numberOf(candidate.uri as never) : undefined;
+    if (candidate && n) return { number: n, name: candidate.displayName };
+  }
+  return { number: '', name: undefined };
+}
+
+export class PolicyRouter implements CallRouter {
+  readonly #host: RouterHost;
+  /** The fallback of an assistants decision, per call, for onAllFailed. */
+  readonly #fallbacks = new WeakMap<B2buaCall, { decision: FinalDecision; managerNumber: string }>();
+  readonly #managerNumber: (managerId: string) => string | undefined;
+
+  constructor(host: RouterHost, managerNumber: (managerId: string) => string | undefined) {
+    this.#host = host;
+    this.#managerNumber = managerNumber;
+  }
+
+  route(invite: SipRequest, call: B2buaCall): RouteDecision {
+    const called = numberOf(invite.uri as never) ?? '';
+    const caller = callerOf(invite);
+    let diversions: Array<{ number: string; reason?: string }> = [];
+    try {
+      diversions = invite.diversion.map((d) => {
+        const reason = d.params.get('reason');
+        return { number: numberOf(d.uri as never) ?? '', ...(reason ? { reason } : {}) };
+      });
+    } catch {
+      diversions = [];
+    }
+    const decision = this.#host.decide({ callerNumber: caller.number, ...(caller.name ? { callerName: caller.name } : {}), calledNumber: called, diversions });
+    this.#host.log(invite.callId, decision, caller.number, called);
+    const peer = this.#host.peer();
+    if (decision.kind === 'reject') return { reject: decision.status, reason: decision.reason };
+    if (peer === undefined) return { reject: 503, reason: 'no trunk peer is reachable' };
+    this.#host.consumed(decision);
+    const managerNumber = this.#managerNumber(decision.managerId) ?? called;
+    switch (decision.kind) {
+      case 'manager':
+      case 'forward':
+        return { targets: [this.#target(decision, peer, managerNumber)] };
+      case 'assistants': {
+        this.#fallbacks.set(call, { decision: decision.fallback, managerNumber });
+        const targets = decision.assistants.map((a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}` }));
+        return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
+      }
+    }
+  }
+
+  onAllFailed(_failures: readonly LegFailure[], suggested: number, call: B2buaCall): RouteDecision {
+    const fallback = this.#fallbacks.get(call);
+    const peer = this.#host.peer();
+    if (fallback === undefined || peer === undefined) return { reject: suggested };
+    this.#fallbacks.delete(call);
+    return { targets: [this.#target(fallback.decision, peer, fallback.managerNumber)], mode: 'sequential' };
+  }
+
+  #target(d: FinalDecision, peer: Destination, managerNumber: string): RouteTarget {
+    const base: RouteTarget = { uri: uriFor(d.number, peer), dest: peer, label: d.kind === 'manager' ? `manager ${d.target}` : `forward ${d.target}` };
+    if (d.kind === 'manager') return base;
+    return { ...base, diversion: { number: d.diversion.number || managerNumber, host: peer.host, reason: d.diversion.reason } };
+  }
+}
+
+function uriFor(number: string, peer: Destination): string {
+  const host = peer.host.includes(':') ? `[${peer.host}]` : peer.host;
+  return `sip:${number}@${host}:${peer.port}${peer.protocol === 'udp' ? '' : `;transport=${peer.protocol}`}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * The daemon's wiring: configuration -> policy directory and state (with the
+ * stored runtime settings) -> SIP listeners behind the trunk ACL -> B2BUA whose
+ * router is the policy -> trunk peer health (OPTIONS) -> phone-state
+ * subscriptions. Every state change goes through the policy's step() and is
+ * committed to the store before it counts.
+ */
+import pino, { type Logger } from 'pino';
+import { B2bua } from '@ima/b2bua';
+import {
+  type Command,
+  type Decision,
+  type Directory,
+  type PolicyState,
+  initialState,
+  reconcileState,
+  route,
+  step,
+} from '@ima/ima-policy';
+import { SipTransportLayer, SystemClock, formatListenSpec } from '@ima/sip-core';
+import { PolicyRouter } from './calls.js';
+import { configDirectory } from './config/to-directory.js';
+import type { Config } from './config/types.js';
+import { PhoneStateSubscriber } from './phone-state/subscriber.js';
+import { StateStore } from './store/state-store.js';
+import { AclTransport } from './trunk/acl-transport.js';
+import { PeerMonitor } from './trunk/peers.js';
+
+export interface DaemonOptions {
+  readonly logger?: Logger;
+}
+
+export interface Daemon {
+  readonly logger: Logger;
+  /** The SIP addresses actually bound (port 0 in the config gives an ephemeral one). */
+  readonly listening: ReadonlyArray<{ protocol: string; address: string; port: number }>;
+  state(): PolicyState;
+  directory(): Directory;
+  /** Apply a command through the policy; committed to the store before it returns. */
+  apply(command: Command): { ok: true } | { ok: false; reason: string };
+  readonly b2bua: B2bua;
+  readonly peers: PeerMonitor;
+  close(): Promise<void>;
+}
+
+const SYSTEM = { kind: 'system' } as const;
+
+export async function startDaemon(config: Config, opts: DaemonOptions = {}): Promise<Daemon> {
+  const logger = opts.logger ?? pino({ level: config.log.level });
+  const built = configDirectory(config);
+  if (!built.ok) throw new Error(`the configuration does not make a directory: ${built.problems.map((p) => p.message).join('; ')}`);
+  const directory = built.directory;
+
+  const { store, state: stored, droppedTornWrite } = StateStore.open(config.storage.dir);
+  if (droppedTornWrite) logger.warn({ dir: config.storage.dir }, 'dropped a state write cut short by a crash (it was never acknowledged)');
+  let state = stored ? reconcileState(directory, { managers: stored.managers, assistants: stored.assistants, phones: {} }) : initialState(directory);
+  store.commit(state);
+
+  const clock = new SystemClock();
+  let transport: SipTransportLayer;
+  try {
+    transport = await SipTransportLayer.listen({
+      listen: config.sip.listen.map((l) => formatListenSpec({ protocol: l.transport, address: l.host, port: l.port })),
+      ...(config.sip.tls ? { tls: { certFile: config.sip.tls.cert, keyFile: config.sip.tls.key, ...(config.sip.tls.ca ? { caFile: config.sip.tls.ca } : {}) } } : {}),
+      clock,
+      logger,
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const listening = transport.listening();
+  const acl = new AclTransport(transport, config.sip.trunk.allow, (source, method) =>
+    logger.warn({ source: `${source.address}:${source.port}`, method }, 'refused: not an allowed trunk peer'),
+  );
+  const contactFor = (protocol: string): string => {
+    const p = listening.find((l) => l.protocol === protocol) ?? listening[0]!;
+    const host = p.address.includes(':') ? `[${p.address}]` : p.address;
+    return `<sip:ima@${host}:${p.port}${p.protocol === 'udp' ? '' : `;transport=${p.protocol}`}>`;
+  };
+
+  const apply = (command: Command): { ok: true } | { ok: false; reason: string } => {
+    const result = step(directory, state, command);
+    if (!result.ok) return { ok: false, reason: result.reason };
+    store.commit(result.state);
+    state = result.state;
+    return { ok: true };
+  };
+
+  let peers: PeerMonitor | undefined;
+  const router = new PolicyRouter(
+    {
+      decide: (call) => route(directory, state, call, Date.now()),
+      peer: () => peers?.firstHealthy(),
+      consumed: (decision: Decision) => {
+        for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
+      },
+      log: (callId, decision, caller, called) => logger.info({ callId, caller, called, decision: decision.kind, reason: decision.reason }, 'routed'),
+    },
+    (managerId) => directory.managers.get(managerId)?.number,
+  );
+  const b2bua = new B2bua({ transport: acl, router, contact: contactFor, clock, logger });
+  b2bua.on((e) => {
+    if (e.type === 'ended') logger.info({ callId: e.call.id, cause: e.cause }, 'call ended');
+  });
+
+  const first = listening[0]!;
+  const fromUri = `sip:ima@${first.address.includes(':') ? `[${first.address}]` : first.address}`;
+  peers = new PeerMonitor({
+    endpoint: b2bua.endpoint,
+    clock,
+    peers: config.sip.trunk.peers,
+    protocol: config.sip.trunk.transport,
+    intervalMs: config.sip.trunk.optionsIntervalMs,
+    fromUri,
+    onChange: (p, previous) => logger.info({ peer: `${p.host}:${p.port}`, from: previous, to: p.status, reason: p.reason }, 'trunk peer'),
+  });
+  peers.start();
+
+  let subscriber: PhoneStateSubscriber | undefined;
+  if (config.sip.trunk.phoneState !== 'none') {
+    subscriber = new PhoneStateSubscriber({
+      endpoint: b2bua.endpoint,
+      clock,
+      package: config.sip.trunk.phoneState,
+      peer: () => peers?.firstHealthy(),
+      fromUri,
+      contact: contactFor(config.sip.trunk.transport),
+      onState: (number, phone) => void apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone }),
+      onRefused: (number, reason) => logger.warn({ number, reason }, 'phone state: the PBX refused the subscription; using what calls through IMA show'),
+    });
+    subscriber.watch(watchedNumbers(directory));
+  }
+
+  logger.info({ listen: listening.map(formatListenSpec), managers: directory.managers.size }, 'imad started');
+  return {
+    logger,
+    listening,
+    state: () => state,
+    directory: () => directory,
+    apply,
+    b2bua,
+    peers,
+    async close() {
+      subscriber?.stop();
+      peers?.stop();
+      await b2bua.close();
+      store.close();
+      logger.info('imad stopped');
+    },
+  };
+}
+
+/** The numbers whose phone state the policy reads: every manager's desk and every assistant's phone. */
+export function watchedNumbers(directory: Directory): string[] {
+  const out = new Set<string>();
+  for (const m of directory.managers.values()) out.add(m.targets.desk);
+  for (const a of directory.assistants.values()) out.add(a.number);
+  return [...out];
+}
