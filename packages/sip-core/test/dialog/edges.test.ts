@@ -7,6 +7,9 @@
  * - §15.1.2: BYE on the early dialog: 200 for the BYE, 487 for the INVITE
  * - UAC causes: no answer at all (Timer B) -> timeout; connection refused -> transportError
  * - default Max-Forwards replaced by the application's (a B2BUA decrements it)
+ * - an in-dialog request that gets no response at all (Timer F) ends the dialog like a 408 (§12.2.1.2)
+ * - the callee's BYE on an early dialog at the caller: 200, and the INVITE is CANCELed
+ * - a request on the dialog of a fork we released gets 481
  * - bye() while the application still owes the ACK of a delayed offer: ACK first, then BYE
  * - state changes are published on the sip:dialog:state diagnostics channel
  * - nothing leaks: 300 calls through every path (answered, BYE either side, rejected, cancelled, CANCEL crossing 200,
@@ -15,6 +18,8 @@
 import t from 'tap';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { SipRequest } from '../../src/message/message.js';
+import { parseUri } from '../../src/message/uri.js';
+import { makeResponse } from '../../src/transaction/messages.js';
 import type { RequestOutcome } from '../../src/dialog/session.js';
 import type { UasSession } from '../../src/dialog/uas-session.js';
 import { A, B, SDP_A, SDP_B, events, rig } from './fixtures/harness.js';
@@ -178,6 +183,71 @@ t.test("the application's Max-Forwards replaces the default (a B2BUA decrements 
   const invite = r.wire().find((w) => w.line.startsWith('INVITE'))!.text;
   t.match(invite, /Max-Forwards: 41\r\n/);
   t.equal(invite.match(/Max-Forwards/g)?.length, 1);
+  await r.drain();
+  await r.close();
+});
+
+t.test('§12.2.1.2: an in-dialog request with no response at all ends the dialog (dialogGone 408)', async (t) => {
+  const r = rig();
+  r.uaB!.onInvite((s) => s.accept({ body: SDP_B }));
+  const a = r.call();
+  const ea = events(a);
+  await r.run(50);
+  r.net.setConditions(A, B, { drop: () => true });
+  const o = a.request('INFO');
+  await r.run(33_000, 100);
+  t.same(await o, { kind: 'timeout' });
+  t.same(ea.slice(-1), ['terminated dialogGone 408']);
+  r.uaB!.close();
+  await r.close();
+});
+
+t.test("the callee's BYE on an early dialog: 200, and the caller CANCELs its INVITE", async (t) => {
+  const r = rig({ rawB: true });
+  let invite: SipRequest | undefined;
+  r.epB.on('INVITE', (req, tx) => {
+    invite = req;
+    tx.respond(makeResponse(req, 180, undefined, { toTag: 'e1', headers: [['Contact', '<sip:bob@127.0.0.2:5070>']] }));
+  });
+  const a = r.call();
+  const ea = events(a);
+  await r.run(50);
+  const bye = new SipRequest({
+    method: 'BYE',
+    uri: invite!.contact === '*' ? invite!.uri : invite!.contact[0]!.uri,
+    headers: [['From', '<sip:bob@127.0.0.2>;tag=e1'], ['To', invite!.headers.get('from')!], ['Call-ID', invite!.callId], ['CSeq', '1 BYE'], ['Max-Forwards', '70']],
+  });
+  const got: number[] = [];
+  r.epB.request(bye, { protocol: 'udp', host: '127.0.0.1', port: 5060 }, { onResponse: (res) => got.push(res.status) });
+  await r.run(100);
+  t.same(got, [200]);
+  t.ok(r.lines('A>B').includes('CANCEL'), 'the INVITE is cancelled');
+  t.same(ea, ['early', 'provisional 180', 'bye', 'terminated remoteBye']);
+  await r.drain();
+  await r.close();
+});
+
+t.test('a request on the dialog of a released fork gets 481', async (t) => {
+  const r = rig({ rawB: true });
+  r.epB.on('INVITE', (req, tx) => {
+    for (const tag of ['k1', 'k2']) {
+      tx.respond(makeResponse(req, 200, undefined, { toTag: tag, headers: [['Contact', '<sip:bob@127.0.0.2:5070>'], ['Content-Type', 'application/sdp']], body: SDP_B }));
+    }
+  });
+  r.epB.on('BYE', (req, tx) => tx.respond(makeResponse(req, 200)));
+  const a = r.call();
+  await r.run(50);
+  t.equal(a.dialog?.dialog.id.remoteTag, 'k1');
+  const info = new SipRequest({
+    method: 'INFO',
+    uri: parseUri('sip:alice@127.0.0.1:5060'),
+    headers: [['From', '<sip:bob@127.0.0.2>;tag=k2'], ['To', a.invite.headers.get('from')!], ['Call-ID', a.callId], ['CSeq', '5 INFO'], ['Max-Forwards', '70']],
+  });
+  const got: number[] = [];
+  r.epB.request(info, { protocol: 'udp', host: '127.0.0.1', port: 5060 }, { onResponse: (res) => got.push(res.status) });
+  await r.run(50);
+  t.same(got, [481]);
+  a.bye();
   await r.drain();
   await r.close();
 });
