@@ -21,7 +21,8 @@ import {
   type TransportProtocol,
 } from '@ima/sip-core';
 import type { InboundSession, LegSummary } from './call-leg.js';
-import { Call, type CallEndCause, type CallHost, type CallNotice, type RouteDecision } from './call.js';
+import { Call } from './call.js';
+import type { CallEndCause, CallHost, CallNotice, RouteDecision } from './call-types.js';
 import type { LegFailure } from './fork.js';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy.js';
 import { HopLimitingTransport } from './hop-limit.js';

@@ -13,19 +13,7 @@
  * The application is never asked to understand SIP beyond target URIs and
  * statuses; what b2bua knows of it is the CallRouter port (b2bua.ts).
  */
-import {
-  type AnswerOptions,
-  type Clock,
-  type DialogUserAgent,
-  type HeaderInit,
-  type IncomingDialogRequest,
-  type SessionEvent,
-  type SipRequest,
-  type TerminationCause,
-  type TimerHandle,
-  formatNameAddr,
-  newTag,
-} from '@ima/sip-core';
+import { type AnswerOptions, type IncomingDialogRequest, type SessionEvent, type TerminationCause, formatNameAddr, newTag } from '@ima/sip-core';
 import { assertNever } from './assert-never.js';
 import {
   type CallLeg,
@@ -37,73 +25,15 @@ import {
   destinationOfUri,
   reasonHeader,
   relayAnswerOptions,
-  relayRequestOptions,
   statusOfCause,
   summarize,
 } from './call-leg.js';
+import type { CallEndCause, CallHost, RetargetResult, RouteDecision, TargetDecision } from './call-types.js';
 import { B2buaError } from './errors.js';
-import { type ForkEffect, type ForkEvent, type ForkMode, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
-import { type HeaderPolicy, crossingHeaders, diversionFor, nextHop } from './header-policy.js';
+import { relayInDialog } from './in-dialog.js';
+import { type ForkEffect, type ForkEvent, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
+import { crossingHeaders, diversionFor, nextHop } from './header-policy.js';
 import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, retargetOffer, sdpOf } from './offer-answer.js';
-
-/** Targets for the call (from route() or onAllFailed()). */
-export interface TargetDecision {
-  readonly targets: readonly RouteTarget[];
-  /** Default: parallel. */
-  readonly mode?: ForkMode;
-  /** The call is diverted: every outbound INVITE names this party in a Diversion header (RFC 5806). */
-  readonly diversion?: DiversionSpec;
-  /** Extra headers for every outbound INVITE of this decision. */
-  readonly headers?: HeaderInit;
-}
-
-/** A final response for the caller instead of (more) targets. */
-export interface RejectDecision {
-  readonly reject: number;
-  readonly reason?: string;
-}
-
-export type RouteDecision = TargetDecision | RejectDecision;
-
-/** Why a call ended. */
-export type CallEndCause =
-  | { readonly kind: 'callerBye' }
-  | { readonly kind: 'calleeBye' }
-  /** The caller CANCELed (or sent BYE on its early dialog) before the answer. */
-  | { readonly kind: 'callerCancel' }
-  /** The caller got this final non-2xx (from the router, the fallback hook, or 483 for Max-Forwards). */
-  | { readonly kind: 'rejected'; readonly status: number }
-  /** A dialog failed (no ACK, 408/481 to a request, transport): the other side got BYE with a Reason. */
-  | { readonly kind: 'failed'; readonly side: 'caller' | 'callee'; readonly status: number }
-  /** The application hung up. */
-  | { readonly kind: 'hangup' }
-  /** The B2BUA was closed. */
-  | { readonly kind: 'closed' };
-
-/** What a Call tells its owner (B2bua turns these into observer events). */
-export type CallNotice =
-  | { readonly type: 'ringing'; readonly leg: number; readonly status: number }
-  | { readonly type: 'answered'; readonly leg: number }
-  | { readonly type: 'retargeted'; readonly from: number; readonly to: number }
-  | { readonly type: 'ended'; readonly cause: CallEndCause; readonly legs: readonly LegSummary[] }
-  /** Every session of the call has terminated: the owner may forget the call. */
-  | { readonly type: 'idle' };
-
-/** What a Call needs from the B2BUA that owns it. */
-export interface CallHost {
-  readonly ua: DialogUserAgent;
-  readonly clock: Clock;
-  readonly policy: HeaderPolicy;
-  /** The application's fallback when every target failed (undefined: the caller gets the suggested status). */
-  onAllFailed?(failures: readonly LegFailure[], suggested: number, call: Call): RouteDecision | Promise<RouteDecision>;
-  /** Max-Forwards of the outbound INVITEs with this Call-ID (see hop-limit.ts); undefined releases it. */
-  hopLimit(callId: string, maxForwards: number | undefined): void;
-  notify(call: Call, notice: CallNotice): void;
-  readonly logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void } | undefined;
-}
-
-/** How a retarget ended. */
-export type RetargetResult = { readonly ok: true; readonly leg: number } | { readonly ok: false; readonly status: number };
 
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown })?.then === 'function';
 
@@ -546,31 +476,13 @@ export class Call {
     leg.noAnswerTimer = undefined;
   }
 
-  // ---- in-dialog requests, end to end ----
-
-  /** Relay a re-INVITE / UPDATE / INFO to the other leg (its own CSeq there) and its final response back. */
+  /** Relay a re-INVITE / UPDATE / INFO to the other leg, tracking offer/answer on the way. */
   #relayRequest(to: InboundSession | OutboundSession | undefined, r: IncomingDialogRequest, side: 'caller' | 'callee'): void {
-    const req: SipRequest = r.request;
-    if (to === undefined || to.state.kind === 'terminated' || this.isEnded) return r.respond(to === undefined ? 500 : 481);
-    const isOffer = req.method === 'INVITE' || req.method === 'UPDATE';
-    if (isOffer) this.#oa = onRequest(this.#oa, side, sdpOf(req)).state;
-    void to.request(req.method, relayRequestOptions(req, this.#host.policy)).then((o) => {
-      switch (o.kind) {
-        case 'response': {
-          const res = o.response;
-          if (isOffer && res.status < 300) this.#oa = onSuccess(this.#oa, side === 'caller' ? 'callee' : 'caller', sdpOf(res)).state;
-          return r.respond(res.status, relayAnswerOptions(res, this.#host.policy));
-        }
-        case 'timeout':
-          return r.respond(408);
-        case 'transportError':
-          return r.respond(503);
-        case 'notSent':
-          // §14.1: an offer crossing one in progress on the other leg is glare there: 491 here.
-          return r.respond(o.reason === 'pending' ? 491 : 481);
-        default:
-          return assertNever(o);
-      }
+    if (this.isEnded) return r.respond(481);
+    const isOffer = r.request.method === 'INVITE' || r.request.method === 'UPDATE';
+    if (isOffer) this.#oa = onRequest(this.#oa, side, sdpOf(r.request)).state;
+    relayInDialog(to, r, this.#host.policy, (res) => {
+      if (isOffer) this.#oa = onSuccess(this.#oa, side === 'caller' ? 'callee' : 'caller', sdpOf(res)).state;
     });
   }
 }

@@ -9,6 +9,10 @@
  * - sequential fork: the first callee is busy (486), the next answers; the caller sees one answer
  * - sequential fork with a no-answer timer: the first callee rings and is CANCELed after 1 s, the next answers
  * - re-INVITE hold, resume and UPDATE relayed end to end
+ * - parallel fork to two SIPp uas: one answers, the other rings and gets CANCEL (487, ACK)
+ * - callee BYE reaches the caller through the relay, over UDP and TCP
+ * - delayed offer: INVITE without SDP, the callee's offer in the 200, the caller's answer in the ACK
+ * - 183 with SDP (early media) reaches the caller
  * SIPp is required under CI=true; elsewhere these tests are skipped with a notice when it is missing.
  */
 import t from 'tap';
@@ -182,6 +186,37 @@ function run(): void {
 
   t.test('re-INVITE hold, resume and UPDATE relayed end to end; 50 calls over UDP', async (t) => {
     const r = await runFlow({ transport: 'udp', callees: [{ scenario: 'uas-hold-resume.xml', calls: 50 }], caller: { scenario: 'uac-hold-resume.xml', calls: 50, rate: 25 } });
+    t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
+    t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 });
+  });
+
+  t.test('parallel fork to two SIPp uas: one answers, the other is CANCELed; 30 calls', async (t) => {
+    const r = await runFlow({
+      transport: 'udp',
+      callees: [{ scenario: 'uas-basic.xml', calls: 30 }, { scenario: 'uas-ring-cancel.xml', calls: 30 }],
+      relayArgs: ['--fork', 'parallel'],
+      caller: { scenario: 'uac-basic.xml', calls: 30, rate: 15 },
+    });
+    t.same(sippCounts(r.caller.out), { ok: 30, failed: 0 }, 'the caller sees one answer per call');
+    t.same(r.callees.map((c) => sippCounts(c.out)), [{ ok: 30, failed: 0 }, { ok: 30, failed: 0 }]);
+  });
+
+  for (const transport of ['udp', 'tcp'] as const) {
+    t.test(`callee BYE reaches the caller, 50 calls over ${transport.toUpperCase()}`, async (t) => {
+      const r = await runFlow({ transport, callees: [{ scenario: 'uas-callee-bye.xml', calls: 50 }], caller: { scenario: 'uac-callee-bye.xml', calls: 50, rate: 25 } });
+      t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
+      t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 });
+    });
+  }
+
+  t.test("delayed offer: the callee's offer reaches the caller in the 200, the answer goes back in the ACK; 50 calls", async (t) => {
+    const r = await runFlow({ transport: 'udp', callees: [{ scenario: 'uas-basic.xml', calls: 50 }], caller: { scenario: 'uac-delayed.xml', calls: 50, rate: 25 } });
+    t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
+    t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 });
+  });
+
+  t.test('183 with SDP (early media) reaches the caller; 50 calls', async (t) => {
+    const r = await runFlow({ transport: 'udp', callees: [{ scenario: 'uas-early-media.xml', calls: 50 }], caller: { scenario: 'uac-early-media.xml', calls: 50, rate: 25 } });
     t.same(sippCounts(r.caller.out), { ok: 50, failed: 0 });
     t.same(sippCounts(r.callees[0]!.out), { ok: 50, failed: 0 });
   });
