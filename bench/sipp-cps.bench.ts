@@ -8,6 +8,7 @@
  * Needs SIPp (apt-get install sip-tester).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +37,19 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
+/** A UDP port free right now (SIPp reads "-p 0" as 5060, not as "any"). */
+async function freePort(): Promise<number> {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  s.close();
+  return port;
+}
+
 async function uac(port: number, rate: number): Promise<Run> {
   const calls = rate * SECONDS;
-  const out = await run('sipp', ['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-m', String(calls), '-r', String(rate), '-l', String(rate * 4), '-timeout', `${SECONDS * 6}s`, '-nostdin'], SECONDS * 8000);
+  const out = await run('sipp', ['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(calls), '-r', String(rate), '-l', String(rate * 4), '-timeout', `${SECONDS * 6}s`, '-nostdin'], SECONDS * 8000);
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
   return {
     rate,
@@ -71,7 +82,7 @@ const ours = await startUas();
 const oursBest = await ladder('@ima/sip-core UAS', ours.port);
 ours.proc.kill('SIGTERM');
 
-const sippPort = 5600 + Math.floor(Math.random() * 300);
+const sippPort = await freePort();
 const sippUas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(sippPort), '-nostdin'], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const sippBest = await ladder('SIPp uas', sippPort);

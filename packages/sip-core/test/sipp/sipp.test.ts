@@ -90,19 +90,19 @@ function run(): void {
     });
 
     t.test('500 calls over UDP, 0 failed', async (t) => {
-      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.udp}`, '-i', '127.0.0.1', '-p', '0', '-m', '500', '-r', '100', '-timeout', '60s', '-nostdin'], 90_000);
+      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.udp}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', '500', '-r', '100', '-timeout', '60s', '-nostdin'], 90_000);
       t.equal(r.code, 0, 'sipp exit code 0: every call succeeded');
       t.same(sippCounts(r.out), { ok: 500, failed: 0 });
     });
 
     t.test('500 calls over TCP (-t t1), 0 failed', async (t) => {
-      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.tcp}`, '-i', '127.0.0.1', '-p', '0', '-t', 't1', '-m', '500', '-r', '100', '-timeout', '60s', '-nostdin'], 90_000);
+      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.tcp}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-t', 't1', '-m', '500', '-r', '100', '-timeout', '60s', '-nostdin'], 90_000);
       t.equal(r.code, 0, 'sipp exit code 0');
       t.same(sippCounts(r.out), { ok: 500, failed: 0 });
     });
 
     t.test('500 calls over UDP with 10% of packets lost: all complete through retransmissions', async (t) => {
-      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.udp}`, '-i', '127.0.0.1', '-p', '0', '-m', '500', '-r', '100', '-l', '1000', '-lost', '10', '-timeout', '150s', '-nostdin'], 180_000);
+      const r = await exec('sipp', ['-sn', 'uac', `127.0.0.1:${uas.udp}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', '500', '-r', '100', '-l', '1000', '-lost', '10', '-timeout', '150s', '-nostdin'], 180_000);
       t.equal(r.code, 0, 'sipp exit code 0');
       t.same(sippCounts(r.out), { ok: 500, failed: 0 });
     });
