@@ -25,7 +25,6 @@ import { Call } from './call.js';
 import type { CallEndCause, CallHost, CallNotice, RouteDecision } from './call-types.js';
 import type { LegFailure } from './fork.js';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy.js';
-import { HopLimitingTransport } from './hop-limit.js';
 
 /** The application's side of the B2BUA: where calls go. b2bua knows nothing else about it. */
 export interface CallRouter {
@@ -75,8 +74,6 @@ export interface B2buaStats {
   readonly timers: number;
   /** Client and server transactions alive. */
   readonly transactions: number;
-  /** Outbound Call-IDs whose Max-Forwards is still rewritten. */
-  readonly hopLimits: number;
   /** Calls since start. */
   readonly total: number;
 }
@@ -86,7 +83,6 @@ export class B2bua {
   readonly endpoint: Endpoint;
   readonly ua: DialogUserAgent;
   readonly #router: CallRouter;
-  readonly #hops: HopLimitingTransport;
   readonly #calls = new Map<string, Call>();
   readonly #listeners: B2buaListener[] = [];
   readonly #logger: TransactionLogger | undefined;
@@ -97,8 +93,7 @@ export class B2bua {
     const clock = opts.clock ?? new SystemClock();
     this.#router = opts.router;
     this.#logger = opts.logger;
-    this.#hops = new HopLimitingTransport(opts.transport);
-    this.endpoint = new Endpoint({ transport: this.#hops, clock, ...(opts.timers ? { timers: opts.timers } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
+    this.endpoint = new Endpoint({ transport: opts.transport, clock, ...(opts.timers ? { timers: opts.timers } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
     this.ua = new DialogUserAgent({ endpoint: this.endpoint, contact: opts.contact, ...(opts.random ? { random: opts.random } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
     const router = opts.router;
     this.#host = {
@@ -106,7 +101,6 @@ export class B2bua {
       clock,
       policy: opts.policy ?? DEFAULT_HEADER_POLICY,
       ...(router.onAllFailed ? { onAllFailed: (failures: readonly LegFailure[], suggested: number, call: Call) => router.onAllFailed!(failures, suggested, call) } : {}),
-      hopLimit: (callId, mf) => (mf === undefined ? this.#hops.release(callId) : this.#hops.limit(callId, mf)),
       notify: (call, n) => this.#notify(call, n),
       logger: opts.logger,
     };
@@ -136,7 +130,6 @@ export class B2bua {
       lingering: size.lingering,
       timers,
       transactions: tx.client + tx.server,
-      hopLimits: this.#hops.size,
       total: this.#total,
     };
   }

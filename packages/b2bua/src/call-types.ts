@@ -59,8 +59,6 @@ export interface CallHost {
   readonly policy: HeaderPolicy;
   /** The application's fallback when every target failed (undefined: the caller gets the suggested status). */
   onAllFailed?(failures: readonly LegFailure[], suggested: number, call: Call): RouteDecision | Promise<RouteDecision>;
-  /** Max-Forwards of the outbound INVITEs with this Call-ID (see hop-limit.ts); undefined releases it. */
-  hopLimit(callId: string, maxForwards: number | undefined): void;
   notify(call: Call, notice: CallNotice): void;
   readonly logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void } | undefined;
 }

@@ -215,14 +215,13 @@ export class Call {
     const invite = this.inbound.invite;
     const from = invite.from;
     const decision = this.#decision;
-    // RFC 3261 §16.6 step 3 (see hop-limit.ts for why the transport enforces it too).
+    // RFC 3261 §16.6 step 3: one hop less than the caller's (it replaces the dialog layer's default of 70).
     const headers: Array<readonly [string, string]> = [['Max-Forwards', String(this.#maxForwards)], ...crossingHeaders(invite, this.#host.policy)];
     const diversion = target.diversion ?? decision?.diversion;
     if (diversion !== undefined) headers.push(['Diversion', diversionFor(invite, diversion, diversion.reason)]);
     for (const h of decision?.headers ?? []) headers.push(h);
     for (const h of target.headers ?? []) headers.push(h);
     const callId = `${newTag()}${newTag()}-b2b`;
-    this.#host.hopLimit(callId, this.#maxForwards);
     const params = new Map(from.params);
     params.delete('tag');
     let session: OutboundSession;
@@ -236,7 +235,6 @@ export class Call {
         ...(sdp !== undefined ? { body: sdp.bytes, contentType: sdp.contentType } : {}),
       });
     } catch (err) {
-      this.#host.hopLimit(callId, undefined);
       this.#host.logger?.warn({ err, callId: this.id, uri: target.uri }, 'outbound INVITE not sent');
       return undefined;
     }
@@ -317,7 +315,6 @@ export class Call {
   #onLegTerminated(leg: CallLeg, cause: TerminationCause): void {
     leg.isTerminated = true;
     this.#stopTimer(leg);
-    this.#host.hopLimit(leg.session.callId, undefined);
     if (leg === this.#winner) {
       if (cause.kind === 'remoteBye') this.#end({ kind: 'calleeBye' });
       else if (cause.kind !== 'localBye') this.#end({ kind: 'failed', side: 'callee', status: statusOfCause(cause) });

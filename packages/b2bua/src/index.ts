@@ -12,6 +12,5 @@ export { destinationOfUri, reasonHeader, statusOfCause } from './call-leg.js';
 export type { CallLeg, LegOutcome, LegSummary, RouteTarget, DiversionSpec, InboundSession, OutboundSession } from './call-leg.js';
 export { B2bua } from './b2bua.js';
 export type { B2buaEvent, B2buaListener, B2buaOptions, B2buaStats, CallRouter } from './b2bua.js';
-export { HopLimitingTransport } from './hop-limit.js';
 export { B2buaError } from './errors.js';
 export type { B2buaErrorCode } from './errors.js';
