@@ -15,6 +15,8 @@ import type { SipRequest, Destination } from '@ima/sip-core';
 export interface RouterHost {
   /** The policy's decision for this call now. */
   decide(call: { callerNumber: string; callerName?: string; calledNumber: string; diversions: Array<{ number: string; reason?: string }> }): Decision;
+  /** Why new calls are refused right now (draining before exit), or undefined. */
+  refusal?(): string | undefined;
   /** Where outbound legs go (first healthy trunk peer); undefined when no peer is usable. */
   peer(): Destination | undefined;
   /** The one-call list entries a placed call used up. */
@@ -57,6 +59,8 @@ export class PolicyRouter implements CallRouter {
   }
 
   route(invite: SipRequest, call: B2buaCall): RouteDecision {
+    const refusal = this.#host.refusal?.();
+    if (refusal !== undefined) return { reject: 503, reason: refusal };
     const called = numberOf(invite.uri as never) ?? '';
     const caller = callerOf(invite);
     let diversions: Array<{ number: string; reason?: string }> = [];

@@ -111,12 +111,23 @@ async function start(file: string, logLevel: string | undefined): Promise<number
     console.error(`imad start: ${(err as Error).message}`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  // SIGHUP: reload a valid file without touching calls; an invalid one is reported and the old one stays.
+  process.on('SIGHUP', () => {
+    void loadConfig(file).then((next) => {
+      if (!next.ok) {
+        daemon.logger.error({ problems: sortProblems(next.problems).map((p) => formatProblem(file, p)) }, 'reload refused: the file has problems; the running configuration stays');
+        return;
+      }
+      const r = daemon.reload(next.config);
+      if (!r.ok) daemon.logger.error({ reason: r.reason }, 'reload refused; the running configuration stays');
+    });
   });
-  await daemon.close();
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  // SIGTERM: stop taking calls, let the current ones finish (bounded), then exit 0.
+  await daemon.drain(signal === 'SIGTERM' ? config.shutdown.drainTimeoutMs : 0);
   return 0;
 }
 

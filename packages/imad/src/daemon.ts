@@ -38,6 +38,14 @@ export interface Daemon {
   directory(): Directory;
   /** Apply a command through the policy; committed to the store before it returns. */
   apply(command: Command): { ok: true } | { ok: false; reason: string };
+  /**
+   * Apply a new configuration without touching calls in progress: the directory
+   * is replaced (runtime settings of users that remain are kept), the ACL, trunk
+   * peers and watched numbers follow. Listen addresses need a restart.
+   */
+  reload(config: Config): { ok: true; warnings: string[] } | { ok: false; reason: string };
+  /** Stop taking calls (503), wait for the calls in progress to end, at most `timeoutMs`, then close. */
+  drain(timeoutMs: number): Promise<void>;
   readonly b2bua: B2bua;
   readonly peers: PeerMonitor;
   close(): Promise<void>;
@@ -49,7 +57,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const logger = opts.logger ?? pino({ level: config.log.level });
   const built = configDirectory(config);
   if (!built.ok) throw new Error(`the configuration does not make a directory: ${built.problems.map((p) => p.message).join('; ')}`);
-  const directory = built.directory;
+  let directory = built.directory;
+  let current = config;
 
   const { store, state: stored, droppedTornWrite } = StateStore.open(config.storage.dir);
   if (droppedTornWrite) logger.warn({ dir: config.storage.dir }, 'dropped a state write cut short by a crash (it was never acknowledged)');
@@ -88,9 +97,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
 
   let peers: PeerMonitor | undefined;
+  let isDraining = false;
   const router = new PolicyRouter(
     {
       decide: (call) => route(directory, state, call, Date.now()),
+      refusal: () => (isDraining ? 'IMA is shutting down' : undefined),
       peer: () => peers?.firstHealthy(),
       consumed: (decision: Decision) => {
         for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
@@ -106,15 +117,17 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
   const first = listening[0]!;
   const fromUri = `sip:ima@${first.address.includes(':') ? `[${first.address}]` : first.address}`;
-  peers = new PeerMonitor({
-    endpoint: b2bua.endpoint,
-    clock,
-    peers: config.sip.trunk.peers,
-    protocol: config.sip.trunk.transport,
-    intervalMs: config.sip.trunk.optionsIntervalMs,
-    fromUri,
-    onChange: (p, previous) => logger.info({ peer: `${p.host}:${p.port}`, from: previous, to: p.status, reason: p.reason }, 'trunk peer'),
-  });
+  const monitor = (c: Config): PeerMonitor =>
+    new PeerMonitor({
+      endpoint: b2bua.endpoint,
+      clock,
+      peers: c.sip.trunk.peers,
+      protocol: c.sip.trunk.transport,
+      intervalMs: c.sip.trunk.optionsIntervalMs,
+      fromUri,
+      onChange: (p, previous) => logger.info({ peer: `${p.host}:${p.port}`, from: previous, to: p.status, reason: p.reason }, 'trunk peer'),
+    });
+  peers = monitor(config);
   peers.start();
 
   let subscriber: PhoneStateSubscriber | undefined;
@@ -133,21 +146,63 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   }
 
   logger.info({ listen: listening.map(formatListenSpec), managers: directory.managers.size }, 'imad started');
+  const reload = (next: Config): { ok: true; warnings: string[] } | { ok: false; reason: string } => {
+    const rebuilt = configDirectory(next);
+    if (!rebuilt.ok) return { ok: false, reason: rebuilt.problems.map((p) => p.message).join('; ') };
+    const replaced = step(rebuilt.directory, state, { type: 'directoryReplaced', by: SYSTEM, directory: rebuilt.directory });
+    if (!replaced.ok) return { ok: false, reason: replaced.reason };
+    store.commit(replaced.state);
+    directory = rebuilt.directory;
+    state = replaced.state;
+    // Whitelist entries written in the YAML follow the file; entries added at run time stay.
+    for (const m of next.managers) {
+      const before = new Set(current.managers.find((o) => o.id === m.id)?.whitelist ?? m.whitelist);
+      const after = new Set(m.whitelist);
+      for (const pattern of after) if (!before.has(pattern)) apply({ type: 'addEntry', by: SYSTEM, managerId: m.id, entry: { list: 'whitelist', pattern, expiry: { kind: 'never' } } });
+      for (const pattern of before) if (!after.has(pattern)) apply({ type: 'removeEntry', by: SYSTEM, managerId: m.id, list: 'whitelist', pattern });
+    }
+    acl.setAllow(next.sip.trunk.allow);
+    const warnings: string[] = [];
+    if (JSON.stringify(next.sip.listen) !== JSON.stringify(current.sip.listen)) warnings.push('sip.listen changed: restart imad to listen on the new addresses');
+    if (JSON.stringify(next.sip.trunk.peers) !== JSON.stringify(current.sip.trunk.peers) || next.sip.trunk.optionsIntervalMs !== current.sip.trunk.optionsIntervalMs || next.sip.trunk.transport !== current.sip.trunk.transport) {
+      peers?.stop();
+      peers = monitor(next);
+      peers.start();
+    }
+    subscriber?.watch(watchedNumbers(directory));
+    current = next;
+    logger.info({ managers: directory.managers.size, warnings }, 'configuration reloaded');
+    return { ok: true, warnings };
+  };
+
+  const close = async (): Promise<void> => {
+    subscriber?.stop();
+    peers?.stop();
+    await b2bua.close();
+    store.close();
+    logger.info('imad stopped');
+  };
+
   return {
     logger,
     listening,
     state: () => state,
     directory: () => directory,
     apply,
-    b2bua,
-    peers,
-    async close() {
-      subscriber?.stop();
-      peers?.stop();
-      await b2bua.close();
-      store.close();
-      logger.info('imad stopped');
+    reload,
+    async drain(timeoutMs: number) {
+      isDraining = true;
+      logger.info({ calls: b2bua.stats.calls, timeoutMs }, 'draining: new calls get 503, calls in progress go on');
+      const deadline = Date.now() + timeoutMs;
+      while (b2bua.stats.calls > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (b2bua.stats.calls > 0) logger.warn({ calls: b2bua.stats.calls }, 'drain timeout: ending the calls still up');
+      await close();
     },
+    b2bua,
+    get peers() {
+      return peers!;
+    },
+    close,
   };
 }
 

@@ -96,7 +96,7 @@ async function call(s: Setup, caller: string, phonesCalls: number, busy = 'none'
   const trace = join(s.dir, `phones-${Math.random().toString(36).slice(2)}.msg`);
   const phones = sipp(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(s.pbxPort), '-m', String(phonesCalls), '-set', 'busy', busy, '-trace_msg', '-message_file', trace]);
   await new Promise((r) => setTimeout(r, 400));
-  const callerCode = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-key', 'caller', caller, '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
+  const callerCode = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-key', 'caller', caller, '-d', '200', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
   const phonesCode = await phones;
   const text = readFileSync(trace, 'utf8');
   return {
