@@ -84,6 +84,7 @@ export interface LegSummary {
   readonly status: number | undefined;
 }
 
+/** The observer's view of a leg. */
 export const summarize = (l: CallLeg): LegSummary => ({ id: l.id, uri: l.target.uri, label: l.target.label, outcome: l.outcome, status: l.status });
 
 const hasBody = (m: SipMessage): boolean => m.body.byteLength > 0;

@@ -5,6 +5,7 @@
  * - Max-Forwards: 0 -> 483 Too Many Hops, no outbound leg
  * - router rejects: the caller gets the status; no leg
  * - caller CANCEL while ringing reaches the callee (487 both ways)
+ * - caller CANCEL during a parallel fork reaches every pending leg
  * - callee BYE ends the caller's dialog
  * - sequential: 486 from B, then C answers; the caller never sees the 486
  * - sequential: no-answer timer on B (CANCEL at 5 s), C answers
@@ -107,6 +108,23 @@ t.test('caller CANCEL while ringing reaches the callee; 487 on both legs', async
   t.same(r.events, ['created', 'ringing 1 180', 'ended callerCancel [1:cancelled]']);
   await r.drain();
   t.same(r.b2bua.stats, { ...r.b2bua.stats, calls: 0, sessions: 0, dialogs: 0, timers: 0, transactions: 0 });
+  await r.close();
+});
+
+t.test('caller CANCEL during a parallel fork reaches every pending leg', async (t) => {
+  const r = rig({ route: () => ({ targets: [{ uri: uriOf('B') }, { uri: uriOf('C') }], mode: 'parallel' }) });
+  const bs = callee(r.callees.B, r.clock);
+  const cs = callee(r.callees.C, r.clock);
+  const a = r.call();
+  await r.run(500);
+  a.cancel();
+  await r.run(500);
+  t.same([...bs, ...cs].map((s) => s.state.kind), ['terminated', 'terminated']);
+  t.same(r.lines('X>B').slice(0, 2), ['INVITE', 'CANCEL']);
+  t.same(r.lines('X>C').slice(0, 2), ['INVITE', 'CANCEL']);
+  t.same(r.events.at(-1), 'ended callerCancel [1:cancelled, 2:cancelled]');
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
   await r.close();
 });
 

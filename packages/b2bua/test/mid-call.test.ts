@@ -3,6 +3,8 @@
  * - re-INVITE (hold) from the caller is relayed to the callee with the callee leg's own CSeq; the callee's answer comes back
  * - re-INVITE from the callee reaches the caller; UPDATE and INFO are relayed both ways with their bodies
  * - a re-INVITE without SDP (offer in the 2xx) is relayed and the caller's answer reaches the callee in the ACK
+ * - glare: caller and callee re-INVITE at once: the callee gets 491 while the caller's offer is in progress, the
+ *   caller's re-INVITE completes (after the dialog layer's own §14.1 retry on the callee leg), the call stays up
  * - a failing callee leg (an INFO answered 481 ends it) ends the call: the caller gets BYE with a Reason header (RFC 3326)
  * - retarget: the answered call moves from B to C with the caller's SDP; the caller is re-INVITEd with C's SDP; B gets BYE
  * - retarget with a delayed offer: C offers in its 2xx, the caller answers in its 2xx, and that answer reaches C in the ACK
@@ -88,6 +90,23 @@ t.test("a re-INVITE without SDP: the callee's offer in the 2xx, the caller's ans
   t.equal(ackBody, HOLD, "the caller's answer reaches the callee in the ACK");
   a.bye();
   await r.drain();
+  await r.close();
+});
+
+t.test("glare: caller and callee re-INVITE at once: 491 to the callee, the caller's re-INVITE completes", async (t) => {
+  const { r, a, b } = await answered();
+  const pa = a.request('INVITE', { body: HOLD });
+  const pb = b.request('INVITE', { body: SDP_B });
+  await r.run(10_000);
+  t.equal(status(await pa), 200, "the caller's re-INVITE completes");
+  t.equal(status(await pb), 491, "the callee's offer met the caller's in progress every time it tried (§14.1)");
+  t.ok(r.lines('X>B').includes('491 Request Pending'), 'X answered the crossing re-INVITE with 491');
+  t.match(r.wire().filter((w) => w.dir === 'X>B' && w.line === 'INVITE').at(-1)?.text, /a=sendonly/, "the caller's hold reached the callee");
+  t.equal(a.state.kind, 'confirmed');
+  t.equal(b.state.kind, 'confirmed');
+  a.bye();
+  await r.drain();
+  t.equal(r.b2bua.stats.calls, 0);
   await r.close();
 });
 
