@@ -52,6 +52,8 @@ export class PolicyRouter implements CallRouter {
   /** The fallback of an assistants decision, per call, for onAllFailed. */
   readonly #fallbacks = new WeakMap<B2buaCall, { decision: FinalDecision; managerNumber: string }>();
   readonly #managerNumber: (managerId: string) => string | undefined;
+  /** Live calls: whose call it is, who called, which number (for ctl and the API). */
+  readonly #info = new Map<string, { managerId: string; caller: string; called: string }>();
 
   constructor(host: RouterHost, managerNumber: (managerId: string) => string | undefined) {
     this.#host = host;
@@ -78,6 +80,7 @@ export class PolicyRouter implements CallRouter {
     if (decision.kind === 'reject') return { reject: decision.status, reason: decision.reason };
     if (peer === undefined) return { reject: 503, reason: 'no trunk peer is reachable' };
     this.#host.consumed(decision);
+    this.#info.set(call.id, { managerId: decision.managerId, caller: caller.number, called });
     const managerNumber = this.#managerNumber(decision.managerId) ?? called;
     switch (decision.kind) {
       case 'manager':
@@ -89,6 +92,15 @@ export class PolicyRouter implements CallRouter {
         return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
       }
     }
+  }
+
+  info(callId: string): { managerId: string; caller: string; called: string } | undefined {
+    return this.#info.get(callId);
+  }
+
+  /** The call ended: forget what was kept about it. */
+  forget(callId: string): void {
+    this.#info.delete(callId);
   }
 
   onAllFailed(_failures: readonly LegFailure[], suggested: number, call: B2buaCall): RouteDecision {

@@ -7,12 +7,14 @@
  *   imad --version, --help
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { hashPassword } from './auth/password.js';
 import { loadConfig } from './config/load.js';
 import { formatProblem, sortProblems } from './config/problem.js';
 import { type Daemon, startDaemon } from './daemon.js';
+import { ctlRequest } from './ctl/server.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -96,6 +98,27 @@ async function hashCommand(): Promise<number> {
   return 0;
 }
 
+/** `imad ctl`: one request to the running daemon; prints the result as JSON, or the error (exit 1). */
+async function ctl(file: string, command: string, args: string[]): Promise<number> {
+  const loaded = await loadConfig(file);
+  if (!loaded.ok) {
+    for (const p of sortProblems(loaded.problems)) console.error(formatProblem(file, p));
+    return 1;
+  }
+  try {
+    const res = await ctlRequest(join(loaded.config.storage.dir, 'imad.sock'), { cmd: command, args });
+    if (!res.ok) {
+      console.error(`imad ctl ${command}: ${res.error}`);
+      return 1;
+    }
+    console.log(typeof res.result === 'string' ? res.result : JSON.stringify(res.result, null, 2));
+    return 0;
+  } catch (err) {
+    console.error(`imad ctl: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
 /** `imad start`: load, validate, run until SIGTERM/SIGINT. Exit 1 with every problem when the file is bad. */
 async function start(file: string, logLevel: string | undefined): Promise<number> {
   const loaded = await loadConfig(file);
@@ -153,6 +176,15 @@ function program(): Command {
     .option('--log-level <level>', 'override log.level (fatal, error, warn, info, debug, trace)')
     .action(async (options: { config: string; logLevel?: string }) => {
       process.exitCode = await start(options.config, options.logLevel);
+    });
+  cli
+    .command('ctl')
+    .description('control a running imad over its socket under storage.dir: status, calls, filter, availability, forward, whitelist-add, whitelist-remove, assistant, explain, steer')
+    .requiredOption('-c, --config <file>', 'the YAML configuration file of the running daemon')
+    .argument('<command>', 'what to do')
+    .argument('[args...]', "the command's arguments")
+    .action(async (command: string, args: string[], options: { config: string }) => {
+      process.exitCode = await ctl(options.config, command, args);
     });
   cli
     .command('hash-password')

@@ -18,7 +18,10 @@ import {
   step,
 } from '@ima/ima-policy';
 import { SipTransportLayer, SystemClock, formatListenSpec } from '@ima/sip-core';
+import { join } from 'node:path';
 import { PolicyRouter } from './calls.js';
+import { runCtl } from './ctl/commands.js';
+import { startControlServer } from './ctl/server.js';
 import { configDirectory } from './config/to-directory.js';
 import type { Config } from './config/types.js';
 import { PhoneStateSubscriber } from './phone-state/subscriber.js';
@@ -112,7 +115,9 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   );
   const b2bua = new B2bua({ transport: acl, router, contact: contactFor, clock, logger });
   b2bua.on((e) => {
-    if (e.type === 'ended') logger.info({ callId: e.call.id, cause: e.cause }, 'call ended');
+    if (e.type !== 'ended') return;
+    logger.info({ callId: e.call.id, cause: e.cause }, 'call ended');
+    router.forget(e.call.id);
   });
 
   const first = listening[0]!;
@@ -145,7 +150,23 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     subscriber.watch(watchedNumbers(directory));
   }
 
-  logger.info({ listen: listening.map(formatListenSpec), managers: directory.managers.size }, 'imad started');
+  const control = await startControlServer(join(config.storage.dir, 'imad.sock'), (req) =>
+    runCtl(
+      {
+        directory: () => directory,
+        state: () => state,
+        apply,
+        b2bua,
+        peers: () => peers?.health() ?? [],
+        peer: () => peers?.firstHealthy(),
+        listening,
+        callInfo: (id) => router.info(id),
+      },
+      req,
+    ),
+  );
+
+  logger.info({ listen: listening.map(formatListenSpec), managers: directory.managers.size, control: join(config.storage.dir, 'imad.sock') }, 'imad started');
   const reload = (next: Config): { ok: true; warnings: string[] } | { ok: false; reason: string } => {
     const rebuilt = configDirectory(next);
     if (!rebuilt.ok) return { ok: false, reason: rebuilt.problems.map((p) => p.message).join('; ') };
@@ -176,6 +197,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
 
   const close = async (): Promise<void> => {
+    await new Promise<void>((resolve) => control.close(() => resolve()));
     subscriber?.stop();
     peers?.stop();
     await b2bua.close();
