@@ -114,10 +114,36 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     (managerId) => directory.managers.get(managerId)?.number,
   );
   const b2bua = new B2bua({ transport: acl, router, contact: contactFor, clock, logger });
+  // Phone state seen from the calls IMA connects: a number is busy while a call through IMA is up
+  // on it. Used when no subscription reports that number (refused, or phone_state: none).
+  const onCallsThroughUs = new Map<string, number>();
+  const userOf = (uri: string): string | undefined => /^sips?:([^@;]+)@/.exec(uri)?.[1];
+  const seen = (number: string | undefined, delta: 1 | -1): void => {
+    if (number === undefined) return;
+    const n = (onCallsThroughUs.get(number) ?? 0) + delta;
+    if (n <= 0) onCallsThroughUs.delete(number);
+    else onCallsThroughUs.set(number, n);
+    const watched = directoryNumbers().has(number);
+    if (!watched || subscriber?.status(number) === 'active') return;
+    if (delta === 1 && n === 1) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'busy' });
+    if (delta === -1 && n <= 0) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'idle' });
+  };
+  const directoryNumbers = (): Set<string> => new Set(watchedNumbers(directory));
   b2bua.on((e) => {
+    if (e.type === 'answered') {
+      seen(userOf(e.call.legs.find((l) => l.id === e.leg)?.target.uri ?? ''), 1);
+      return;
+    }
+    if (e.type === 'retargeted') {
+      seen(userOf(e.call.legs.find((l) => l.id === e.to)?.target.uri ?? ''), 1);
+      seen(userOf(e.call.legs.find((l) => l.id === e.from)?.target.uri ?? ''), -1);
+      return;
+    }
     if (e.type !== 'ended') return;
     logger.info({ callId: e.call.id, cause: e.cause }, 'call ended');
     router.forget(e.call.id);
+    const answered = e.call.answeredLeg;
+    if (answered) seen(userOf(answered.target.uri), -1);
   });
 
   const first = listening[0]!;

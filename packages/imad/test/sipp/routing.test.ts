@@ -92,11 +92,11 @@ async function daemon(s: Setup): Promise<Daemon> {
 }
 
 /** One call from `caller` to 1000; the phones answer (the number in `busy` answers 486). Returns what the phones saw. */
-async function call(s: Setup, caller: string, phonesCalls: number, busy = 'none'): Promise<{ caller: number | null; phones: number | null; invites: string[]; diversions: string[] }> {
+async function call(s: Setup, caller: string, phonesCalls: number, busy = 'none', holdMs = 200): Promise<{ caller: number | null; phones: number | null; invites: string[]; diversions: string[] }> {
   const trace = join(s.dir, `phones-${Math.random().toString(36).slice(2)}.msg`);
   const phones = sipp(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(s.pbxPort), '-m', String(phonesCalls), '-set', 'busy', busy, '-trace_msg', '-message_file', trace]);
   await new Promise((r) => setTimeout(r, 400));
-  const callerCode = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-key', 'caller', caller, '-d', '200', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
+  const callerCode = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-key', 'caller', caller, '-d', String(holdMs), '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
   const phonesCode = await phones;
   const text = readFileSync(trace, 'utf8');
   return {
@@ -134,6 +134,17 @@ if (!hasSipp) {
       t.same(r.invites, ['2000', '8000']);
       t.equal(r.diversions.length, 1);
       t.match(r.diversions[0], /^<sip:1000@127\.0\.0\.1>;reason=no-answer;counter=1/);
+    });
+
+    t.test('without subscriptions, a phone is busy while a call through IMA is up on it', async (t) => {
+      t.equal(d.state().phones['81000'] ?? 'unknown', 'idle', 'idle after the earlier calls ended');
+      const during: string[] = [];
+      const poll = setInterval(() => during.push(d.state().phones['81000'] ?? 'unknown'), 100);
+      const r = await call(s, '+39021234567', 1, 'none', 1500);
+      clearInterval(poll);
+      t.same([r.caller, r.phones], [0, 0]);
+      t.ok(during.includes('busy'), 'busy during the call');
+      t.equal(d.state().phones['81000'], 'idle', 'idle again after it');
     });
 
     t.test('a request from outside sip.trunk.allow gets 403', async (t) => {
