@@ -35,8 +35,8 @@ export type TerminationCause =
   | { readonly kind: 'localBye' }
   /** The peer sent BYE (§15.1.2). */
   | { readonly kind: 'remoteBye' }
-  /** The INVITE got a non-2xx final (sent by us as UAS, received as UAC). */
-  | { readonly kind: 'rejected'; readonly status: number }
+  /** The INVITE got a non-2xx final (sent by us as UAS, received as UAC: then `response` is that final, for its reason, Warning, Reason). */
+  | { readonly kind: 'rejected'; readonly status: number; readonly response?: SipResponse }
   /** The INVITE was CANCELed (§9), including a 2xx that crossed our CANCEL (ACKed and BYEd). */
   | { readonly kind: 'cancelled' }
   /** The INVITE got no final response (Timer B: treated as 408). */

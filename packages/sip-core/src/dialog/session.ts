@@ -88,6 +88,10 @@ export abstract class Session {
   get callId(): string {
     return this.invite.callId;
   }
+  /** True while a 2xx we received waits for the application's ack() (delayed offer). */
+  get isAckPending(): boolean {
+    return this.ackOwed !== undefined;
+  }
   /** Listen to the session's events. */
   on(listener: SessionListener): this {
     this.#listeners.push(listener);

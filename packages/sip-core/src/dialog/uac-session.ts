@@ -67,6 +67,8 @@ export class UacSession extends Session {
   /** Dialogs from further 2xx (forks) we ACKed and BYEd, by remote tag: their ACK answers retransmissions. */
   readonly #released = new Map<string, { ack: SipRequest; dest: Destination }>();
   #isCancelRequested = false;
+  /** What a 2xx that crosses our CANCEL gets (see cancel()). */
+  #crossing2xx: 'release' | 'keep' = 'release';
 
   constructor(host: SessionHost, opts: InviteOptions) {
     const uri = typeof opts.uri === 'string' ? parseUri(opts.uri) : opts.uri;
@@ -107,10 +109,15 @@ export class UacSession extends Session {
     return this.invite.from.tag ?? '';
   }
 
-  /** Cancel the INVITE (§9.1): sent once a provisional has arrived; a 2xx that crosses it gets ACK and BYE. */
-  cancel(): boolean {
+  /**
+   * Cancel the INVITE (§9.1): sent once a provisional has arrived. A 2xx that
+   * crosses the CANCEL gets ACK and BYE (`crossing2xx: 'release'`, the default)
+   * or answers the call as if no CANCEL had been sent (`'keep'`).
+   */
+  cancel(opts: { crossing2xx?: 'release' | 'keep' } = {}): boolean {
     if ((this.phase.kind !== 'calling' && this.phase.kind !== 'early') || this.#isCancelRequested || this.#tx === undefined) return false;
     this.#isCancelRequested = true;
+    this.#crossing2xx = opts.crossing2xx ?? 'release';
     this.#tx.cancel();
     return true;
   }
@@ -134,7 +141,7 @@ export class UacSession extends Session {
       return;
     }
     this.#forgetEarly();
-    this.terminate(res.status === 487 && this.#isCancelRequested ? { kind: 'cancelled' } : { kind: 'rejected', status: res.status });
+    this.terminate(res.status === 487 && this.#isCancelRequested ? { kind: 'cancelled' } : { kind: 'rejected', status: res.status, response: res });
   }
 
   /** §12.1.2: a 1xx with a To tag creates an early dialog (one per fork) or updates it. */
@@ -171,7 +178,7 @@ export class UacSession extends Session {
       this.dialogState = known !== undefined ? stepDialog(known, { type: 'response', res, method: 'INVITE' }).state : createUacDialog(this.invite, res, this.contact(), id);
       this.#forgetEarly();
       this.host.index(id, this);
-      if (this.#isCancelRequested) {
+      if (this.#isCancelRequested && this.#crossing2xx === 'release') {
         // The 2xx crossed our CANCEL: the call was not wanted any more: ACK, then BYE.
         this.sendAck(seq, {});
         this.sendBye({});

@@ -124,7 +124,9 @@ t.test('delayed offer: the offer comes in the 2xx; the application ACKs with the
   await r.run(50);
   t.same(aEvents, ['confirmed (ack pending)']);
   t.same(r.lines('A>B'), ['INVITE'], 'no ACK before the application has its answer');
+  t.equal(a.isAckPending, true);
   t.ok(a.ack({ body: SDP_A }));
+  t.equal(a.isAckPending, false);
   t.notOk(a.ack({ body: SDP_A }), 'only once');
   await r.run(50);
   t.equal(ackBody, SDP_A);

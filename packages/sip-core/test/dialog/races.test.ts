@@ -2,7 +2,9 @@
  * DialogUserAgent over LoopbackNetwork on a ManualClock: races, forks, routing.
  * - glare (§14.1/§14.2): crossing re-INVITEs both get 491; the owner of the Call-ID retries after 2.1-4 s, the other after 0-2 s
  * - BYE crossing a re-INVITE: 200 for the BYE, 481 for the re-INVITE; both sides end, nothing left
- * - CANCEL crossing a 200: the caller ACKs then BYEs (cause cancelled); the callee sees ACK then BYE
+ * - CANCEL crossing a 200: the caller ACKs then BYEs (cause cancelled); the callee sees ACK then BYE;
+ *   with cancel({ crossing2xx: 'keep' }) the crossing 200 answers the call instead
+ * - the rejected cause carries the final response (reason phrase, Warning) for a B2BUA to relay
  * - a second 2xx from another fork (different To tag) gets ACK and BYE; its retransmission after Timer M gets the same ACK
  * - §12.2.2 over the wire: an in-dialog request with a lower CSeq gets 500
  * - Record-Route: the UAS keeps the order, the UAC reverses it; ACK and BYE follow the route set (loose routing)
@@ -118,6 +120,45 @@ t.test('CANCEL crossing a 200: the caller ACKs the 200 and sends BYE; the callee
   await r.drain();
   t.same(r.uaA.size, { sessions: 0, dialogs: 0, lingering: 0 });
   t.same(r.uaB!.size, { sessions: 0, dialogs: 0, lingering: 0 });
+  await r.close();
+});
+
+t.test("CANCEL crossing a 200 with crossing2xx: 'keep': the 200 answers the call", async (t) => {
+  const r = rig();
+  r.net.setConditions(A, B, { delayMs: 30 });
+  r.net.setConditions(B, A, { delayMs: 30 });
+  let b: UasSession | undefined;
+  r.uaB!.onInvite((s) => {
+    b = s;
+    s.progress(180);
+  });
+  const a = r.call();
+  const ea = events(a);
+  await r.run(100);
+  b!.accept({ body: SDP_B });
+  t.ok(a.cancel({ crossing2xx: 'keep' }));
+  await r.run(300);
+  t.same(ea, ['early', 'provisional 180', 'confirmed']);
+  t.equal(b!.state.kind, 'confirmed');
+  t.same(r.lines('A>B'), ['INVITE', 'CANCEL', 'ACK']);
+  a.bye();
+  await r.drain();
+  await r.close();
+});
+
+t.test('the rejected cause carries the final response: reason phrase and headers to relay', async (t) => {
+  const r = rig();
+  r.uaB!.onInvite((s) => s.reject(486, { reason: 'Busy Right Now', headers: [['Warning', '399 bob "in a meeting"'], ['Reason', 'SIP;cause=486']] }));
+  const a = r.call();
+  let cause: unknown;
+  a.on((e) => e.type === 'terminated' && (cause = e.cause));
+  await r.run(50);
+  const c = cause as { kind: string; status: number; response?: SipResponse };
+  t.equal(c.kind, 'rejected');
+  t.equal(c.status, 486);
+  t.equal(c.response?.reason, 'Busy Right Now');
+  t.equal(c.response?.headers.get('warning'), '399 bob "in a meeting"');
+  await r.drain();
   await r.close();
 });
 
