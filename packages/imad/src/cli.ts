@@ -15,6 +15,7 @@ import { loadConfig } from './config/load.js';
 import { formatProblem, sortProblems } from './config/problem.js';
 import { type Daemon, startDaemon } from './daemon.js';
 import { ctlRequest } from './ctl/server.js';
+import { runDemo } from './demo.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -185,6 +186,13 @@ function program(): Command {
     .argument('[args...]', "the command's arguments")
     .action(async (command: string, args: string[], options: { config: string }) => {
       process.exitCode = await ctl(options.config, command, args);
+    });
+  cli
+    .command('demo')
+    .description('run the daemon beside a simulated PBX and phones, place one call per routing rule, print the table (exit 0 when all match)')
+    .action(async () => {
+      const { ok } = await runDemo((line) => console.log(line));
+      process.exitCode = ok ? 0 : 1;
     });
   cli
     .command('hash-password')
