@@ -51,7 +51,8 @@ export interface InboundSession extends CommonSession {
 
 /** An outbound leg: sip-core's UAC session (its INVITE can be CANCELed). */
 export interface OutboundSession extends CommonSession {
-  cancel(): boolean;
+  /** `crossing2xx: 'keep'`: a 2xx that crosses the CANCEL is handed over ('confirmed') instead of ACKed and BYEd. */
+  cancel(opts?: { crossing2xx?: 'release' | 'keep' }): boolean;
 }
 
 /** How an outbound leg ended up. */
@@ -71,6 +72,8 @@ export interface CallLeg {
   /** The latest provisional (for relaying) and the 2xx. */
   provisional: SipResponse | undefined;
   answer: SipResponse | undefined;
+  /** The final non-2xx the leg's INVITE got, when there was one. */
+  rejection: SipResponse | undefined;
   noAnswerTimer: TimerHandle | undefined;
   isTerminated: boolean;
 }

@@ -173,7 +173,9 @@ export class Call {
         const leg = this.#legs.get(e.leg);
         if (leg === undefined) return;
         if (leg.outcome === 'pending') leg.outcome = 'cancelled';
-        if (!leg.session.cancel() && leg.session.state.kind !== 'terminated') leg.session.bye();
+        // A callee that picks up just as its no-answer time runs out still gets the call (its 2xx crosses our CANCEL).
+        const crossing2xx = e.why === 'noAnswer' ? 'keep' : 'release';
+        if (!leg.session.cancel({ crossing2xx }) && leg.session.state.kind !== 'terminated') leg.session.bye();
         return;
       }
       case 'ackAndBye':
@@ -238,7 +240,7 @@ export class Call {
       this.#host.logger?.warn({ err, callId: this.id, uri: target.uri }, 'outbound INVITE not sent');
       return undefined;
     }
-    const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, noAnswerTimer: undefined, isTerminated: false };
+    const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, rejection: undefined, noAnswerTimer: undefined, isTerminated: false };
     this.#legs.set(id, leg);
     session.on((e) => (onRetarget !== undefined && leg.kind === 'retarget' && leg !== this.#winner ? this.#onRetargetLeg(leg, e, onRetarget) : this.#onLeg(leg, e)));
     return leg;
@@ -321,6 +323,7 @@ export class Call {
       return this.#checkIdle();
     }
     if (leg.answer === undefined) {
+      if (cause.kind === 'rejected') leg.rejection = cause.response;
       const status = statusOfCause(cause);
       leg.status = status;
       if (leg.outcome === 'pending') leg.outcome = cause.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -427,8 +430,10 @@ export class Call {
   }
 
   #rejectCaller(status: number, reason: string | undefined): void {
-    // RFC 3326: say that this final response stands for a leg's answer.
-    const headers = [...this.#legs.values()].some((l) => l.status === status) ? [reasonHeader(status)] : [];
+    // RFC 3326: say which leg's answer this final response stands for (with that callee's own words).
+    const failed = [...this.#legs.values()].find((l) => l.status === status);
+    const headers = failed !== undefined ? [reasonHeader(status, failed.rejection?.reason)] : [];
+    if (reason === undefined && failed?.rejection !== undefined) reason = failed.rejection.reason;
     this.#end({ kind: 'rejected', status }, { status, opts: { ...(reason !== undefined ? { reason } : {}), headers } });
   }
 

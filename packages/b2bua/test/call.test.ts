@@ -9,6 +9,7 @@
  * - callee BYE ends the caller's dialog
  * - sequential: 486 from B, then C answers; the caller never sees the 486
  * - sequential: no-answer timer on B (CANCEL at 5 s), C answers
+ * - sequential: B picks up as its no-answer time runs out; its 2xx crosses our CANCEL and still wins, C is CANCELed
  * - parallel: B and C ring, C answers, B is CANCELed; a 2xx from B crossing the CANCEL gets ACK + BYE; one answer reaches the caller
  * - every target failed: the application is asked and sends the call to voicemail with a Diversion header
  * - every target failed, no hook: the caller gets the best status (486) with a Reason header (RFC 3326)
@@ -180,6 +181,28 @@ t.test('sequential: no answer from B within 5 s: CANCEL, then C answers', async 
   await r.close();
 });
 
+t.test('sequential: a 2xx crossing the no-answer CANCEL still wins while the caller waits; C is CANCELed', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B'), noAnswerMs: 5000 }, { uri: uriOf('C') }));
+  callee(r.callees.B, r.clock, { answerMs: 5000 });
+  const cs = callee(r.callees.C, r.clock);
+  // B's 200 leaves at 5000 ms, just after our CANCEL, and reaches us 5 ms later.
+  r.net.setConditions('127.0.0.2:5070', '127.0.0.10:5060', { delayMs: 5 });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(6000);
+  t.same(r.lines('X>B').slice(0, 2), ['INVITE', 'CANCEL'], 'B was CANCELed for no answer');
+  t.equal(at.at(-1), 'confirmed', 'the caller is answered');
+  t.match(r.wire().find((w) => w.dir === 'X>A' && w.line === '200 OK')?.text, /o=b 1 1/, "with B's SDP");
+  t.same(r.lines('X>C').slice(0, 2), ['INVITE', 'CANCEL'], 'C, started meanwhile, is CANCELed');
+  t.equal(cs[0]!.state.kind, 'terminated');
+  t.same(r.events.filter((e) => e.startsWith('answered')), ['answered 1']);
+  a.bye();
+  await r.drain();
+  t.same(r.events.at(-1), 'ended callerBye [1:ended 200, 2:cancelled 487]');
+  t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
 t.test('parallel: C answers first, B is CANCELed; a 2xx from B crossing the CANCEL gets ACK + BYE; one answer to the caller', async (t) => {
   const r = rig({ route: () => ({ targets: [{ uri: uriOf('B') }, { uri: uriOf('C') }], mode: 'parallel' }) });
   // B answers at the very moment the B2BUA's CANCEL is on its way.
@@ -235,6 +258,7 @@ t.test('every target failed, no hook: the caller gets the best status (486) with
   await r.run(2000);
   t.same(at.at(-1), 'terminated rejected 486');
   t.match(r.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('486'))?.text, /Reason: SIP;cause=486;text="Busy Here"/);
+  t.equal(r.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('486'))?.line, '486 Busy Here', "the callee's own reason phrase");
   await r.drain();
   t.equal(r.b2bua.stats.calls, 0);
   await r.close();

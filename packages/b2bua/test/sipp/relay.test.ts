@@ -113,9 +113,11 @@ async function runFlow(flow: Flow): Promise<{ caller: Result; callees: Result[] 
   try {
     const port = flow.transport === 'tcp' ? relay.tcp : relay.udp;
     const c = flow.caller;
+    // An explicit free port: SIPp reads -p 0 as its default 5060.
+    const callerPort = await freePort();
     const caller = await exec(
       'sipp',
-      ['-sf', scenarios + c.scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', ...tflag, '-m', String(c.calls), '-r', String(c.rate), '-timeout', '90s', '-nostdin', ...(c.extra ?? [])],
+      ['-sf', scenarios + c.scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(callerPort), ...tflag, '-m', String(c.calls), '-r', String(c.rate), '-timeout', '90s', '-nostdin', ...(c.extra ?? [])],
       120_000,
     );
     return { caller, callees: await Promise.all(callees) };
