@@ -142,10 +142,11 @@ export abstract class Session {
   /**
    * Send a request inside the dialog (re-INVITE, UPDATE, INFO, ...). A
    * re-INVITE or UPDATE that meets 491 is sent again after the §14.1 delay
-   * (up to 3 times). A 2xx to a re-INVITE with a body is ACKed at once; without
-   * one (the offer is in the 2xx) the application calls ack() with its answer.
+   * (up to 3 times), unless `onGlare: 'return'` asks for the 491 at once (a
+   * relay). A 2xx to a re-INVITE with a body is ACKed at once; without one
+   * (the offer is in the 2xx) the application calls ack() with its answer.
    */
-  request(method: string, opts: RequestOptions = {}): Promise<RequestOutcome> {
+  request(method: string, opts: RequestOptions & { onGlare?: 'retry' | 'return' } = {}): Promise<RequestOutcome> {
     if (method === 'ACK' || method === 'CANCEL' || method === 'BYE') {
       throw new SipError('SIP_ERR_INVALID_ARGUMENT', `${method} is not sent with request(): use ack(), cancel() or bye()`);
     }
@@ -158,10 +159,12 @@ export abstract class Session {
     if (isOffer && (this.#outgoingOffer || this.#incomingOffer || this.ackOwed !== undefined || this.#rtx?.state.kind === 'waiting')) {
       return Promise.resolve({ kind: 'notSent', reason: 'pending' });
     }
-    return new Promise((resolve) => this.#attempt(method, opts, isOffer, 0, resolve));
+    // onGlare 'return': a relay hands the 491 back at once and lets the endpoints' own §14.1 timers settle it.
+    const maxTries = opts.onGlare === 'return' ? 0 : MAX_GLARE_RETRIES;
+    return new Promise((resolve) => this.#attempt(method, opts, isOffer, maxTries, resolve));
   }
 
-  #attempt(method: string, opts: RequestOptions, isOffer: boolean, tries: number, resolve: (o: RequestOutcome) => void): void {
+  #attempt(method: string, opts: RequestOptions, isOffer: boolean, triesLeft: number, resolve: (o: RequestOutcome) => void): void {
     if (this.dialogState === undefined || this.phase.kind === 'terminated') return resolve({ kind: 'notSent', reason: 'terminated' });
     const { state, request } = createRequest(this.dialogState, method, opts);
     this.dialogState = state;
@@ -192,10 +195,10 @@ export abstract class Session {
         if (isOffer) this.#outgoingOffer = false;
         if (this.dialogState !== undefined) this.applyDialog(stepDialog(this.dialogState, { type: 'response', res, method }));
         // §14.1: 491 to our re-INVITE (RFC 3311 §5.1: or UPDATE): try again after a random delay.
-        if (res.status === 491 && isOffer && tries < MAX_GLARE_RETRIES && this.phase.kind !== 'terminated') {
+        if (res.status === 491 && isOffer && triesLeft > 0 && this.phase.kind !== 'terminated') {
           const h = this.host.endpoint.clock.setTimeout(() => {
             this.#glareTimers.delete(h);
-            this.#attempt(method, opts, isOffer, tries + 1, resolve);
+            this.#attempt(method, opts, isOffer, triesLeft - 1, resolve);
           }, glareRetryDelay(this.role === 'uac', this.host.random));
           this.#glareTimers.add(h);
           return;

@@ -1,6 +1,7 @@
 /**
  * DialogUserAgent over LoopbackNetwork on a ManualClock: races, forks, routing.
  * - glare (§14.1/§14.2): crossing re-INVITEs both get 491; the owner of the Call-ID retries after 2.1-4 s, the other after 0-2 s
+ * - request(..., { onGlare: 'return' }): the 491 comes back at once (a relay), the other side's retry then succeeds
  * - BYE crossing a re-INVITE: 200 for the BYE, 481 for the re-INVITE; both sides end, nothing left
  * - CANCEL crossing a 200: the caller ACKs then BYEs (cause cancelled); the callee sees ACK then BYE;
  *   with cancel({ crossing2xx: 'keep' }) the crossing 200 answers the call instead
@@ -59,6 +60,28 @@ t.test('glare: crossing re-INVITEs get 491; the Call-ID owner retries after 2.1-
   a.bye();
   await r.drain();
   t.same(r.uaA.size, { sessions: 0, dialogs: 0, lingering: 0 });
+  await r.close();
+});
+
+t.test("onGlare: 'return': the 491 is handed back at once; the other side's retry succeeds", async (t) => {
+  const r = rig();
+  r.net.setConditions(A, B, { delayMs: 20 });
+  r.net.setConditions(B, A, { delayMs: 20 });
+  const { a, b } = await established(r);
+  const t0 = r.clock.now();
+  let aDone = -1;
+  const pa = a.request('INVITE', { body: SDP_A, onGlare: 'return' }).then((o) => {
+    aDone = r.clock.now() - t0;
+    return o;
+  });
+  const pb = b.request('INVITE', { body: SDP_B });
+  await r.run(3000);
+  t.equal(status(await pa), 491);
+  t.equal(aDone, 40, 'at once, no retry timer');
+  t.equal(status(await pb), 200, 'B retried after its 0-2 s and got through');
+  t.equal(r.wire().filter((w) => w.dir === 'A>B' && w.line.startsWith('INVITE') && w.at >= t0).length, 1, 'A never re-sent');
+  a.bye();
+  await r.drain();
   await r.close();
 });
 
