@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Example user agent client, used in the docs and by the SIPp tests:
- *   node dist/examples/uac.js --to udp://127.0.0.1:5070 --calls N --rate R [--hold-ms 0] [--local udp://127.0.0.1:0]
+ *   node dist/examples/uac.js --to udp://127.0.0.1:5070 --calls N --rate R [--hold-ms 0] [--linger-ms 0] [--local udp://127.0.0.1:0]
  * Places N calls, R per second: INVITE with an SDP offer; on the 2xx an ACK
  * (sent again for every retransmitted 2xx); then BYE. A call succeeds when its
  * BYE gets a 2xx. Prints "calls N succeeded S failed F" and exits 0 only when
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10' },
     'hold-ms': { type: 'string', default: '0' },
     'timeout-ms': { type: 'string', default: '60000' },
+    'linger-ms': { type: 'string', default: '0' },
     local: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -69,6 +70,10 @@ async function main(): Promise<void> {
 
   const end = async () => {
     process.stdout.write(`calls ${total} succeeded ${succeeded} failed ${failed}\n`);
+    // Keep connections open a while, so that the peer can finish its own timers (SIPp's
+    // scenarios wait a few seconds after the last BYE and count a closed TCP connection as a failure).
+    const linger = Number(values['linger-ms']);
+    if (linger > 0) await new Promise((r) => setTimeout(r, linger));
     await ep.close();
     process.exit(failed === 0 && succeeded === total ? 0 : 1);
   };

@@ -114,7 +114,7 @@ function run(): void {
       const sipp = exec('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), ...(transport === 'tcp' ? ['-t', 't1'] : []), '-m', '100', '-timeout', '60s', '-nostdin'], 90_000);
       // Give SIPp a moment to bind.
       await new Promise((r) => setTimeout(r, 500));
-      const uac = await exec(process.execPath, [examples + 'uac.js', '--to', `${transport}://127.0.0.1:${port}`, '--calls', '100', '--rate', '50', '--timeout-ms', '40000'], 60_000);
+      const uac = await exec(process.execPath, [examples + 'uac.js', '--to', `${transport}://127.0.0.1:${port}`, '--calls', '100', '--rate', '50', '--timeout-ms', '40000', '--linger-ms', transport === 'tcp' ? '6000' : '0'], 60_000);
       t.equal(uac.code, 0, uac.out.trim());
       t.match(uac.out, /calls 100 succeeded 100 failed 0/);
       const s = await sipp;
