@@ -10,15 +10,10 @@
  * SIPp is required under CI=true; elsewhere these tests are skipped with a notice when it is missing.
  */
 import t from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { examples, exec, freePort, hasSipp, sippCounts, startExample } from './fixtures/sipp.js';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
 
-const examples = fileURLToPath(new URL('../../dist/examples/', import.meta.url));
 const scenarios = fileURLToPath(new URL('./scenarios/', import.meta.url));
-const hasSipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
 
 if (!hasSipp) {
   if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
@@ -27,94 +22,37 @@ if (!hasSipp) {
   run();
 }
 
-interface Result {
-  code: number | null;
-  out: string;
-}
-
-function exec(cmd: string, args: string[], timeoutMs: number): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
-
-/** SIPp's final statistics: successful and failed call counts. */
-function sippCounts(out: string): { ok: number; failed: number } {
-  const ok = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
-  const failed = /Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
-  return { ok: Number(ok?.[1] ?? -1), failed: Number(failed?.[1] ?? -1) };
-}
-
-/** Start the dialog example UAS on ephemeral UDP and TCP ports; resolves with them. */
-async function startUas(): Promise<{ proc: ChildProcess; udp: number; tcp: number }> {
-  const proc = spawn(process.execPath, [examples + 'dialog-uas.js', '--listen', 'udp://127.0.0.1:0', '--listen', 'tcp://127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let text = '';
-  while (!/listening tcp:\/\/\S+:(\d+)/.test(text) || !/listening udp:\/\/\S+:(\d+)/.test(text)) {
-    const [chunk] = (await once(proc.stdout!, 'data')) as [Buffer];
-    text += chunk.toString();
-  }
-  return { proc, udp: Number(/listening udp:\/\/\S+:(\d+)/.exec(text)![1]), tcp: Number(/listening tcp:\/\/\S+:(\d+)/.exec(text)![1]) };
-}
-
-/** A port free for both UDP and TCP right now. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const s = createServer();
-    s.listen(0, '127.0.0.1');
-    await once(s, 'listening');
-    const port = (s.address() as { port: number }).port;
-    s.close();
-    const u = createSocket('udp4');
-    const ok = await new Promise<boolean>((res) => {
-      u.once('error', () => res(false));
-      u.bind(port, '127.0.0.1', () => res(true));
-    });
-    u.close();
-    if (ok) return port;
-  }
-}
-
-const sippUac = (scenario: string, port: number, extra: string[]) =>
-  ['-sf', scenarios + scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-timeout', '90s', '-nostdin', ...extra];
+const sippUac = async (scenario: string, port: number, extra: string[]) =>
+  ['-sf', scenarios + scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-timeout', '90s', '-nostdin', ...extra];
 
 function run(): void {
   t.test('SIPp uac -> dialog UAS', async (t) => {
-    const uas = await startUas();
+    const uas = await startExample('dialog-uas.js');
     t.teardown(() => {
       uas.proc.kill('SIGTERM');
     });
 
     t.test('hold, resume, UPDATE, BYE: 200 calls over UDP, 0 failed', async (t) => {
-      const r = await exec('sipp', sippUac('uac-hold-resume.xml', uas.udp, ['-m', '200', '-r', '100']), 120_000);
+      const r = await exec('sipp', await sippUac('uac-hold-resume.xml', uas.udp, ['-m', '200', '-r', '100']), 120_000);
       t.equal(r.code, 0, 'sipp exit code 0: every call succeeded');
       t.same(sippCounts(r.out), { ok: 200, failed: 0 });
     });
 
     t.test('hold, resume, UPDATE, BYE: 200 calls over TCP (-t t1), 0 failed', async (t) => {
-      const r = await exec('sipp', sippUac('uac-hold-resume.xml', uas.tcp, ['-t', 't1', '-m', '200', '-r', '100']), 120_000);
+      const r = await exec('sipp', await sippUac('uac-hold-resume.xml', uas.tcp, ['-t', 't1', '-m', '200', '-r', '100']), 120_000);
       t.equal(r.code, 0, 'sipp exit code 0');
       t.same(sippCounts(r.out), { ok: 200, failed: 0 });
     });
 
     t.test('hold, resume, UPDATE, BYE over UDP with 10% of packets lost: every call completes', async (t) => {
-      const r = await exec('sipp', sippUac('uac-hold-resume.xml', uas.udp, ['-m', '100', '-r', '50', '-lost', '10', '-max_invite_retrans', '10', '-max_non_invite_retrans', '10']), 150_000);
+      const r = await exec('sipp', await sippUac('uac-hold-resume.xml', uas.udp, ['-m', '100', '-r', '50', '-lost', '10', '-max_invite_retrans', '10', '-max_non_invite_retrans', '10']), 150_000);
       t.equal(r.code, 0, 'sipp exit code 0');
       t.same(sippCounts(r.out), { ok: 100, failed: 0 });
     });
 
     for (const [name, port, extra] of [['UDP', () => uas.udp, []], ['TCP', () => uas.tcp, ['-t', 't1']]] as const) {
       t.test(`callee BYE: 100 calls over ${name}, 0 failed`, async (t) => {
-        const r = await exec('sipp', sippUac('uac-callee-bye.xml', port(), [...extra, '-m', '100', '-r', '100']), 120_000);
+        const r = await exec('sipp', await sippUac('uac-callee-bye.xml', port(), [...extra, '-m', '100', '-r', '100']), 120_000);
         t.equal(r.code, 0, 'sipp exit code 0');
         t.same(sippCounts(r.out), { ok: 100, failed: 0 });
       });

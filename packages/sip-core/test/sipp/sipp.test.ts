@@ -9,14 +9,9 @@
  * SIPp is required under CI=true; elsewhere these tests are skipped with a notice when it is missing.
  */
 import t from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { examples, exec, freePort, hasSipp, sippCounts, startExample } from './fixtures/sipp.js';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
 
-const examples = fileURLToPath(new URL('../../dist/examples/', import.meta.url));
-const hasSipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
 
 if (!hasSipp) {
   if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
@@ -25,66 +20,10 @@ if (!hasSipp) {
   run();
 }
 
-interface Result {
-  code: number | null;
-  out: string;
-}
-
-function exec(cmd: string, args: string[], timeoutMs: number): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
-
-/** SIPp's final statistics: successful and failed call counts. */
-function sippCounts(out: string): { ok: number; failed: number } {
-  const ok = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
-  const failed = /Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(out);
-  return { ok: Number(ok?.[1] ?? -1), failed: Number(failed?.[1] ?? -1) };
-}
-
-/** Start the example UAS on ephemeral UDP and TCP ports; resolves with them. */
-async function startUas(): Promise<{ proc: ChildProcess; udp: number; tcp: number }> {
-  const proc = spawn(process.execPath, [examples + 'uas.js', '--listen', 'udp://127.0.0.1:0', '--listen', 'tcp://127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let text = '';
-  while (!/listening tcp:\/\/\S+:(\d+)/.test(text) || !/listening udp:\/\/\S+:(\d+)/.test(text)) {
-    const [chunk] = (await once(proc.stdout!, 'data')) as [Buffer];
-    text += chunk.toString();
-  }
-  return { proc, udp: Number(/listening udp:\/\/\S+:(\d+)/.exec(text)![1]), tcp: Number(/listening tcp:\/\/\S+:(\d+)/.exec(text)![1]) };
-}
-
-/** A port free for both UDP and TCP right now. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const s = createServer();
-    s.listen(0, '127.0.0.1');
-    await once(s, 'listening');
-    const port = (s.address() as { port: number }).port;
-    s.close();
-    const u = createSocket('udp4');
-    const ok = await new Promise<boolean>((res) => {
-      u.once('error', () => res(false));
-      u.bind(port, '127.0.0.1', () => res(true));
-    });
-    u.close();
-    if (ok) return port;
-  }
-}
 
 function run(): void {
   t.test('SIPp uac -> example UAS', async (t) => {
-    const uas = await startUas();
+    const uas = await startExample('uas.js');
     t.teardown(() => {
       uas.proc.kill('SIGTERM');
     });
