@@ -4,8 +4,6 @@
  * places one call for each routing rule, and prints what was expected, what
  * happened and the policy's reason. Succeeds only when every row matches.
  */
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +12,7 @@ import { type Command, WEEKDAYS } from '@ima/ima-policy';
 import { DialogUserAgent, Endpoint, SystemClock } from '@ima/sip-core';
 import { parseConfig } from './config/load.js';
 import { type Daemon, startDaemon } from './daemon.js';
+import { freeUdpPort } from './free-port.js';
 
 export interface DemoRow {
   readonly rule: string;
@@ -26,14 +25,6 @@ export interface DemoRow {
 }
 
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 const demoConfig = (imaPort: number, pbxPort: number, dir: string) => `
 sip:

@@ -7,25 +7,16 @@
  */
 import t from 'tap';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeUdpPort } from '../../src/free-port.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const scenarios = fileURLToPath(new URL('./scenarios/', import.meta.url));
 const hasSipp = spawnSync('sipp', ['-v']).error === undefined;
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 function sipp(args: string[], timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve) => {

@@ -7,23 +7,14 @@
  */
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Endpoint, SystemClock } from '@ima/sip-core';
 import { PhoneStateSubscriber } from '../../src/phone-state/subscriber.js';
+import { freeUdpPort } from '../../src/free-port.js';
 
 const scenario = fileURLToPath(new URL('./scenarios/presence-server.xml', import.meta.url));
 const hasSipp = spawnSync('sipp', ['-v']).error === undefined;
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 if (!hasSipp) {
   if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
