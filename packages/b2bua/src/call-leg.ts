@@ -37,6 +37,8 @@ export interface RouteTarget extends ForkTarget {
   readonly headers?: HeaderInit | undefined;
   /** Add a Diversion header naming this party (the call is diverted to this target). */
   readonly diversion?: DiversionSpec | undefined;
+  /** The From display name this callee sees (default: the caller's); the caller's URI is kept. */
+  readonly fromDisplayName?: string | undefined;
 }
 
 /** The session API a Call uses on every leg (sip-core's Session). */

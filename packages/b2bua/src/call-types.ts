@@ -24,6 +24,8 @@ export interface TargetDecision {
 export interface RejectDecision {
   readonly reject: number;
   readonly reason?: string;
+  /** Extra headers for the final response (Retry-After with a 503, ...). */
+  readonly headers?: HeaderInit;
 }
 
 export type RouteDecision = TargetDecision | RejectDecision;

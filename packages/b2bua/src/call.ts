@@ -13,7 +13,7 @@
  * The application is never asked to understand SIP beyond target URIs and
  * statuses; what b2bua knows of it is the CallRouter port (b2bua.ts).
  */
-import { type AnswerOptions, type IncomingDialogRequest, type SessionEvent, type TerminationCause, formatNameAddr, newTag } from '@ima/sip-core';
+import { type AnswerOptions, type HeaderInit, type IncomingDialogRequest, type SessionEvent, type TerminationCause, formatNameAddr, newTag } from '@ima/sip-core';
 import { assertNever } from './assert-never.js';
 import {
   type CallLeg,
@@ -95,7 +95,7 @@ export class Call {
     const hop = nextHop(this.inbound.invite);
     if (!hop.ok) return this.#rejectCaller(hop.status, undefined);
     this.#maxForwards = hop.maxForwards;
-    if ('reject' in decision) return this.#rejectCaller(decision.reject, decision.reason);
+    if ('reject' in decision) return this.#rejectCaller(decision.reject, decision.reason, decision.headers);
     this.#oa = onRequest(this.#oa, 'caller', sdpOf(this.inbound.invite)).state;
     this.#decision = decision;
     this.#step({ type: 'start', targets: decision.targets, mode: decision.mode ?? 'parallel' });
@@ -231,7 +231,7 @@ export class Call {
       session = this.#host.ua.invite({
         uri: target.uri,
         dest,
-        from: formatNameAddr({ displayName: from.displayName, uri: from.uri, params }),
+        from: formatNameAddr({ displayName: target.fromDisplayName ?? from.displayName, uri: from.uri, params }),
         callId,
         headers,
         ...(sdp !== undefined ? { body: sdp.bytes, contentType: sdp.contentType } : {}),
@@ -429,10 +429,10 @@ export class Call {
     });
   }
 
-  #rejectCaller(status: number, reason: string | undefined): void {
+  #rejectCaller(status: number, reason: string | undefined, extra: HeaderInit = []): void {
     // RFC 3326: say which leg's answer this final response stands for (with that callee's own words).
     const failed = [...this.#legs.values()].find((l) => l.status === status);
-    const headers = failed !== undefined ? [reasonHeader(status, failed.rejection?.reason)] : [];
+    const headers = [...(failed !== undefined ? [reasonHeader(status, failed.rejection?.reason)] : []), ...extra];
     if (reason === undefined && failed?.rejection !== undefined) reason = failed.rejection.reason;
     this.#end({ kind: 'rejected', status }, { status, opts: { ...(reason !== undefined ? { reason } : {}), headers } });
   }

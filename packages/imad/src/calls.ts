@@ -15,6 +15,8 @@ import type { SipRequest, Destination } from '@ima/sip-core';
 export interface RouterHost {
   /** The policy's decision for this call now. */
   decide(call: { callerNumber: string; callerName?: string; calledNumber: string; diversions: Array<{ number: string; reason?: string }> }): Decision;
+  /** The From display name an assistant sees for a screened call, from the configured template. */
+  assistantDisplay?(callerName: string, managerId: string): string | undefined;
   /** Why new calls are refused right now (draining before exit), or undefined. */
   refusal?(): string | undefined;
   /** Where outbound legs go (first healthy trunk peer); undefined when no peer is usable. */
@@ -62,7 +64,8 @@ export class PolicyRouter implements CallRouter {
 
   route(invite: SipRequest, call: B2buaCall): RouteDecision {
     const refusal = this.#host.refusal?.();
-    if (refusal !== undefined) return { reject: 503, reason: refusal };
+    // RFC 3261 §21.5.4: tell the PBX when to try again (it routes to its next choice meanwhile).
+    if (refusal !== undefined) return { reject: 503, reason: refusal, headers: [['Retry-After', '30']] };
     const called = numberOf(invite.uri as never) ?? '';
     const caller = callerOf(invite);
     let diversions: Array<{ number: string; reason?: string }> = [];
@@ -88,7 +91,11 @@ export class PolicyRouter implements CallRouter {
         return { targets: [this.#target(decision, peer, managerNumber)] };
       case 'assistants': {
         this.#fallbacks.set(call, { decision: decision.fallback, managerNumber });
-        const targets = decision.assistants.map((a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}` }));
+        // The assistant's phone shows whose call it is: "Caller > Manager", the caller's number kept.
+        const display = this.#host.assistantDisplay?.(caller.name ?? caller.number, decision.managerId);
+        const targets = decision.assistants.map(
+          (a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}`, ...(display ? { fromDisplayName: display } : {}) }),
+        );
         return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
       }
     }

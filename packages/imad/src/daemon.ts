@@ -105,6 +105,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     {
       decide: (call) => route(directory, state, call, Date.now()),
       refusal: () => (isDraining ? 'IMA is shutting down' : undefined),
+      assistantDisplay: (callerName, managerId) =>
+        current.sip.assistantDisplay.replaceAll('{caller}', callerName).replaceAll('{manager}', directory.managers.get(managerId)?.name ?? managerId),
       peer: () => peers?.firstHealthy(),
       consumed: (decision: Decision) => {
         for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);

@@ -29,6 +29,7 @@ if (!hasSipp) {
       const r = await call(s, '0299999', 1);
       t.same([r.caller, r.phones], [0, 0]);
       t.same(r.invites, ['2000']);
+      t.match(r.froms[0], /^"Mario Rossi > Alice Rossi" <sip:0299999@/, "the assistant's phone shows whose call it is; the caller's number is kept");
     });
 
     t.test('the assistant busy: voicemail, with a Diversion naming the manager', async (t) => {
