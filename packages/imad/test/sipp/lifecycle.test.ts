@@ -106,7 +106,7 @@ if (!hasSipp) {
     /** One call from `caller`; returns the number the phones were asked to ring. */
     const callFrom = async (caller: string, holdMs = 200): Promise<{ code: number | null; rang: string[] }> => {
       const trace = join(dir, `phones-${Math.random().toString(36).slice(2)}.msg`);
-      const phones = sipp(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(pbxPort), '-m', '1', '-set', 'busy', 'none', '-trace_msg', '-message_file', trace]);
+      const phones = sipp(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(pbxPort), '-m', '1', '-set', 'busy', 'none', '-set', 'silent', 'none', '-trace_msg', '-message_file', trace]);
       await new Promise((r) => setTimeout(r, 400));
       const code = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${imaPort}`, '-s', '1000', '-key', 'caller', caller, '-d', String(holdMs), '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
       await phones;

@@ -51,6 +51,13 @@ if (!hasSipp) {
       t.equal(d.state().phones['81000'], 'idle', 'idle again after it');
     });
 
+    t.test('the assistant does not answer: CANCEL after no_answer, then voicemail with Diversion reason no-answer', async (t) => {
+      const r = await call(s, '0299999', 2, 'none', 200, '2000');
+      t.same([r.caller, r.phones], [0, 0]);
+      t.same(r.invites, ['2000', '8000']);
+      t.match(r.diversions[0], /^<sip:1000@127\.0\.0\.1>;reason=no-answer/);
+    });
+
     t.test('a request from outside sip.trunk.allow gets 403', async (t) => {
       const code = await sipp(['-sf', scenarios + 'refused-caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-i', '127.0.0.2', '-p', String(await freeUdpPort()), '-m', '1'], 15_000);
       t.equal(code, 0, 'SIPp got its 403');
