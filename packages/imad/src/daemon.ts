@@ -125,12 +125,13 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const n = (onCallsThroughUs.get(number) ?? 0) + delta;
     if (n <= 0) onCallsThroughUs.delete(number);
     else onCallsThroughUs.set(number, n);
-    const watched = directoryNumbers().has(number);
+    const watched = watchedSet.has(number);
     if (!watched || subscriber?.status(number) === 'active') return;
     if (delta === 1 && n === 1) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'busy' });
     if (delta === -1 && n <= 0) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'idle' });
   };
-  const directoryNumbers = (): Set<string> => new Set(watchedNumbers(directory));
+  // The desks and assistants' phones, computed once per directory (not per call).
+  let watchedSet = new Set(watchedNumbers(directory));
   b2bua.on((e) => {
     if (e.type === 'answered') {
       seen(userOf(e.call.legs.find((l) => l.id === e.leg)?.target.uri ?? ''), 1);
@@ -175,7 +176,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       onState: (number, phone) => void apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone }),
       onRefused: (number, reason) => logger.warn({ number, reason }, 'phone state: the PBX refused the subscription; using what calls through IMA show'),
     });
-    subscriber.watch(watchedNumbers(directory));
+    subscriber.watch([...watchedSet]);
   }
 
   const control = await startControlServer(join(config.storage.dir, 'imad.sock'), (req) =>
@@ -218,7 +219,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       peers = monitor(next);
       peers.start();
     }
-    subscriber?.watch(watchedNumbers(directory));
+    watchedSet = new Set(watchedNumbers(directory));
+    subscriber?.watch([...watchedSet]);
     current = next;
     logger.info({ managers: directory.managers.size, warnings }, 'configuration reloaded');
     return { ok: true, warnings };
