@@ -26,6 +26,7 @@ import { configDirectory } from './config/to-directory.js';
 import type { Config } from './config/types.js';
 import { PhoneStateSubscriber } from './phone-state/subscriber.js';
 import { StateStore } from './store/state-store.js';
+import { readYamlWhitelists, whitelistCommands, writeYamlWhitelists, yamlWhitelistsOf } from './store/yaml-whitelists.js';
 import { AclTransport } from './trunk/acl-transport.js';
 import { PeerMonitor } from './trunk/peers.js';
 
@@ -63,10 +64,21 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   let directory = built.directory;
   let current = config;
 
+  const seenWhitelists = readYamlWhitelists(config.storage.dir);
   const { store, state: stored, droppedTornWrite } = StateStore.open(config.storage.dir);
   if (droppedTornWrite) logger.warn({ dir: config.storage.dir }, 'dropped a state write cut short by a crash (it was never acknowledged)');
   let state = stored ? reconcileState(directory, { managers: stored.managers, assistants: stored.assistants, phones: {} }) : initialState(directory);
+  // The YAML whitelists may have been edited while imad was stopped: apply the difference, as SIGHUP would.
+  if (stored) {
+    for (const command of whitelistCommands(seenWhitelists ?? {}, yamlWhitelistsOf(config))) {
+      const r = step(directory, state, command);
+      if (r.ok) state = r.state;
+      // An entry removed from the YAML may already have been removed at run time: nothing to say.
+      else if (r.code !== 'POLICY_NO_SUCH_ENTRY') logger.warn({ command: command.type, reason: r.reason }, 'a YAML whitelist change could not be applied');
+    }
+  }
   store.commit(state);
+  writeYamlWhitelists(config.storage.dir, yamlWhitelistsOf(config));
 
   const clock = new SystemClock();
   let transport: SipTransportLayer;
@@ -205,12 +217,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     directory = rebuilt.directory;
     state = replaced.state;
     // Whitelist entries written in the YAML follow the file; entries added at run time stay.
-    for (const m of next.managers) {
-      const before = new Set(current.managers.find((o) => o.id === m.id)?.whitelist ?? m.whitelist);
-      const after = new Set(m.whitelist);
-      for (const pattern of after) if (!before.has(pattern)) apply({ type: 'addEntry', by: SYSTEM, managerId: m.id, entry: { list: 'whitelist', pattern, expiry: { kind: 'never' } } });
-      for (const pattern of before) if (!after.has(pattern)) apply({ type: 'removeEntry', by: SYSTEM, managerId: m.id, list: 'whitelist', pattern });
-    }
+    for (const command of whitelistCommands(yamlWhitelistsOf(current), yamlWhitelistsOf(next))) apply(command);
+    writeYamlWhitelists(next.storage.dir, yamlWhitelistsOf(next));
     acl.setAllow(next.sip.trunk.allow);
     const warnings: string[] = [];
     if (JSON.stringify(next.sip.listen) !== JSON.stringify(current.sip.listen)) warnings.push('sip.listen changed: restart imad to listen on the new addresses');

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncDir, writeAtomically } from './atomic-file.js';
 import { type AssistantState, type ManagerState, type PolicyState, parseState, serializeState } from '@ima/ima-policy';
 
 export type StoreErrorCode = 'IMAD_STORE_CORRUPT' | 'IMAD_STORE_LOCKED' | 'IMAD_STORE_IO';
@@ -67,29 +68,6 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Write a whole file so that a crash leaves either the old or the new content, never a mix. */
-function writeAtomically(dir: string, name: string, text: string): void {
-  const tmp = join(dir, `${name}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dir, name));
-  syncDir(dir);
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
