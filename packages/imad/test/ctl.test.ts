@@ -7,18 +7,15 @@
  * - no daemon running: exit 1, "is it running?"
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon.js';
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { ctl as ctlProcess } from './sipp/fixtures/e2e.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'imad-ctl-'));
 const probe = createSocket('udp4');
@@ -60,19 +57,7 @@ users: []
 );
 
 /** Run `imad ctl` as a separate process (asynchronously: the daemon under test shares this event loop). */
-const ctl = (...args: string[]): Promise<{ code: number | null; out: string; err: string }> =>
-  new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, 'ctl', '-c', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
+const ctl = (...args: string[]) => ctlProcess(file, ...args);
 
 t.test('no daemon running: a clear error', async (t) => {
   const r = await ctl('status');

@@ -1,141 +1,104 @@
 /**
- * The daemon as operators run it (node dist/cli.js start -c FILE), with real signals:
- * - SIGHUP with a changed whitelist: the next call follows the new whitelist
+ * The daemon as operators run it (node dist/cli.js start -c FILE), with real signals, SIPp playing the PBX:
+ * - SIGHUP with a changed whitelist while a call is up: the call goes on to its normal BYE, and the
+ *   next calls follow the new whitelist (an added number reaches the desk, a removed one the assistant)
  * - SIGHUP with a broken file: refused with its problems logged; the old configuration keeps routing
  * - SIGTERM with a call up: new calls get 503, the call in progress finishes, then exit 0
- * SIPp plays the PBX. Required under CI=true; elsewhere skipped with a notice when missing.
+ * - state changed through `imad ctl` (whitelist-add, filter off), `kill -9` of the daemon, start
+ *   again: `imad ctl status` shows it back, and calls route by it
+ * Required under CI=true; elsewhere skipped with a notice when SIPp is missing.
  */
 import t from 'tap';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freeUdpPort } from '../../src/free-port.js';
+import { call, ctl, freeUdpPort, imadStart, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const scenarios = fileURLToPath(new URL('./scenarios/', import.meta.url));
-const hasSipp = spawnSync('sipp', ['-v']).error === undefined;
-
-
-function sipp(args: string[], timeoutMs = 30_000): Promise<number | null> {
-  return new Promise((resolve) => {
-    const p = spawn('sipp', [...args, '-nostdin'], { stdio: 'ignore' });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+/** The live calls `imad ctl calls` lists, polled until one is answered (at most `ms`). */
+async function answeredCall(file: string, ms: number): Promise<{ id: string; legs: Array<{ uri: string }> } | undefined> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const r = await ctl(file, 'calls');
+    const list = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; answered: boolean; legs: Array<{ uri: string }> }>) : [];
+    const up = list.find((c) => c.answered);
+    if (up) return up;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
 }
 
-const config = (imaPort: number, pbxPort: number, dir: string, whitelist: string[]) => `
-sip:
-  listen: [ "udp://127.0.0.1:${imaPort}" ]
-  trunk:
-    peers: [ "127.0.0.1:${pbxPort}" ]
-    allow: [ "127.0.0.1/32" ]
-    transport: udp
-    options_interval: 0
-    phone_state: none
-http:
-  listen: "127.0.0.1:8080"
-storage:
-  dir: ${dir}/var
-log:
-  level: info
-shutdown:
-  drain_timeout: 20s
-managers:
-  - id: alice
-    name: Alice Rossi
-    number: "1000"
-    targets: { desk: "81000", voicemail: "8000" }
-    assistants: [ bob ]
-    active: [ bob ]
-    filter: on
-    no_answer: 5s
-    whitelist: [ ${whitelist.map((w) => `"${w}"`).join(', ')} ]
-assistants:
-  - { id: bob, name: Bob Bianchi, number: "2000" }
-users: []
-`;
+/** What a call through the daemon ended with: both SIPp exit codes and the numbers the phones were asked to ring. */
+const outcome = (r: { caller: number | null; phones: number | null; invites: string[] }) => ({ caller: r.caller, phones: r.phones, invites: r.invites });
 
-/** Lines the daemon logged so far, and a way to wait for one. */
-function watch(proc: ChildProcess): { lines: string[]; until(re: RegExp, ms?: number, from?: number): Promise<string> } {
-  const lines: string[] = [];
-  let buf = '';
-  proc.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop()!;
-    lines.push(...parts);
-  });
-  return {
-    lines,
-    async until(re, ms = 15_000, from = 0) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const hit = lines.slice(from).find((l) => re.test(l));
-        if (hit) return hit;
-        if (Date.now() > end) throw new Error(`no log line matching ${re}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
+if (requireSipp('imad lifecycle')) {
+  t.test('SIGHUP reloads with a call up, SIGTERM drains', async (t) => {
+    const s = await setup();
+    const file = join(s.dir, 'imad.yaml');
+    const yaml = (whitelist: string[]) => s.config({ logLevel: 'info', whitelist });
+    writeFileSync(file, yaml(['+39021234567']));
+    const imad = imadStart(file);
+    t.teardown(() => void imad.proc.kill('SIGKILL'));
+    await imad.until(/imad started/);
 
-if (!hasSipp) {
-  if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
-  else t.test('imad lifecycle', { skip: 'SIPp is not installed (apt-get install sip-tester)' }, async () => {});
-} else {
-  t.test('SIGHUP reloads, SIGTERM drains', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'imad-life-'));
-    const imaPort = await freeUdpPort();
-    const pbxPort = await freeUdpPort();
-    const file = join(dir, 'imad.yaml');
-    writeFileSync(file, config(imaPort, pbxPort, dir, ['+39021234567']));
-    const proc = spawn(process.execPath, [cli, 'start', '-c', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
-    t.teardown(() => {
-      proc.kill('SIGKILL');
-    });
-    const log = watch(proc);
-    await log.until(/imad started/);
+    // A call that stays up 5 s, offered to the assistant (+390288888 is not whitelisted yet).
+    const held = call(s, '+390288888', 1, 'none', 5000);
+    const up = await answeredCall(file, 4000);
+    t.match(up?.legs.map((l) => l.uri), [/^sip:2000@/], 'the call is up on the assistant');
+    writeFileSync(file, yaml(['+390288888']));
+    const seen = imad.lines.length;
+    imad.proc.kill('SIGHUP');
+    await imad.until(/configuration reloaded/, 15_000, seen);
+    t.equal((await answeredCall(file, 1000))?.id, up?.id, 'the call is still up after the reload');
+    t.same(outcome(await held), { caller: 0, phones: 0, invites: ['2000'] }, 'the call went on to its normal BYE');
+    t.same(outcome(await call(s, '+390288888', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'after SIGHUP the added number reaches the desk');
+    t.same(outcome(await call(s, '+39021234567', 1)), { caller: 0, phones: 0, invites: ['2000'] }, 'and the removed one the assistant');
 
-    /** One call from `caller`; returns the number the phones were asked to ring. */
-    const callFrom = async (caller: string, holdMs = 200): Promise<{ code: number | null; rang: string[] }> => {
-      const trace = join(dir, `phones-${Math.random().toString(36).slice(2)}.msg`);
-      const phones = sipp(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(pbxPort), '-m', '1', '-set', 'busy', 'none', '-set', 'silent', 'none', '-trace_msg', '-message_file', trace]);
-      await new Promise((r) => setTimeout(r, 400));
-      const code = await sipp(['-sf', scenarios + 'caller.xml', `127.0.0.1:${imaPort}`, '-s', '1000', '-key', 'caller', caller, '-d', String(holdMs), '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1']);
-      await phones;
-      return { code, rang: [...readFileSync(trace, 'utf8').matchAll(/^INVITE sip:([^@]+)@/gm)].map((m) => m[1]!) };
-    };
-
-    t.same(await callFrom('+390288888'), { code: 0, rang: ['2000'] }, 'not whitelisted yet: the assistant');
-    writeFileSync(file, config(imaPort, pbxPort, dir, ['+39021234567', '+390288888']));
-    proc.kill('SIGHUP');
-    await log.until(/configuration reloaded/);
-    t.same(await callFrom('+390288888'), { code: 0, rang: ['81000'] }, 'after SIGHUP: the desk');
-
-    writeFileSync(file, config(imaPort, pbxPort, dir, ['+39021234567']).replace('filter: on', 'filter: on\n    filtr: off'));
-    proc.kill('SIGHUP');
-    const refused = await log.until(/reload refused/);
+    writeFileSync(file, yaml(['+390288888']).replace('filter: on', 'filter: on\n    filtr: off'));
+    imad.proc.kill('SIGHUP');
+    const refused = await imad.until(/reload refused/);
     t.match(refused, /filtr/, 'the problem is named');
-    t.same(await callFrom('+390288888'), { code: 0, rang: ['81000'] }, 'the running configuration stays');
+    t.same(outcome(await call(s, '+390288888', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'the running configuration stays');
 
     // A call that stays up 3 s; SIGTERM while it is up.
-    const seen = log.lines.length;
-    const long = callFrom('+390288888', 3000);
-    await log.until(/routed/, 15_000, seen);
+    const before = imad.lines.length;
+    const long = call(s, '+390288888', 1, 'none', 3000);
+    await imad.until(/routed/, 15_000, before);
     await new Promise((r) => setTimeout(r, 500));
-    proc.kill('SIGTERM');
-    await log.until(/draining/);
-    const refusedCall = await sipp(['-sf', scenarios + 'draining-caller.xml', `127.0.0.1:${imaPort}`, '-s', '1000', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1'], 15_000);
+    imad.proc.kill('SIGTERM');
+    await imad.until(/draining/);
+    const refusedCall = await sipp(['-sf', scenarios + 'draining-caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1'], 15_000);
     t.equal(refusedCall, 0, 'a new call while draining gets 503');
-    t.same(await long, { code: 0, rang: ['81000'] }, 'the call in progress finished normally');
-    t.equal(await exited, 0, 'then imad exits 0');
-    t.ok(log.lines.some((l) => /imad stopped/.test(l)));
+    t.same(outcome(await long), { caller: 0, phones: 0, invites: ['81000'] }, 'the call in progress finished normally');
+    t.equal(await imad.exited, 0, 'then imad exits 0');
+    t.ok(imad.lines.some((l) => /imad stopped/.test(l)));
+  });
+
+  t.test('state changed through imad ctl, kill -9 of the daemon, start again: the state is back', async (t) => {
+    const s = await setup();
+    const file = join(s.dir, 'imad.yaml');
+    writeFileSync(file, s.config({ logLevel: 'info' }));
+    const first = imadStart(file);
+    t.teardown(() => void first.proc.kill('SIGKILL'));
+    await first.until(/imad started/);
+    t.same(await ctl(file, 'whitelist-add', 'alice', '+390277*'), { code: 0, out: 'done\n', err: '' });
+    t.same(await ctl(file, 'filter', 'alice', 'off'), { code: 0, out: 'done\n', err: '' });
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    t.equal(first.proc.signalCode, 'SIGKILL', 'the daemon was killed, not stopped');
+
+    const second = imadStart(file);
+    t.teardown(() => void second.proc.kill('SIGKILL'));
+    await second.until(/imad started/);
+    const status = await ctl(file, 'status');
+    t.equal(status.code, 0, status.err);
+    t.match(JSON.parse(status.out), { managers: [{ id: 'alice', filter: false }] }, 'ctl status: the filter is still off');
+    t.same(outcome(await call(s, '0299999', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'filter off: any caller reaches the desk');
+
+    t.equal((await ctl(file, 'filter', 'alice', 'on')).code, 0);
+    const explained = await ctl(file, 'explain', '+39027712', '1000');
+    t.match(JSON.parse(explained.out), { decision: { kind: 'manager', number: '81000' } }, 'ctl explain: the whitelist entry added before the kill is there');
+    t.same(outcome(await call(s, '+39027712', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'filter on: the whitelisted caller reaches the desk');
+    t.same(outcome(await call(s, '0299999', 1)), { caller: 0, phones: 0, invites: ['2000'] }, 'and another caller the assistant');
+    second.proc.kill('SIGTERM');
+    t.equal(await second.exited, 0);
   });
 }

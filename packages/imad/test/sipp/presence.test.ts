@@ -6,20 +6,14 @@
  * SIPp is required under CI=true; elsewhere the test is skipped with a notice when it is missing.
  */
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { Endpoint, SystemClock } from '@ima/sip-core';
 import { PhoneStateSubscriber } from '../../src/phone-state/subscriber.js';
-import { freeUdpPort } from '../../src/free-port.js';
+import { freeUdpPort, requireSipp, scenarios } from './fixtures/e2e.js';
 
-const scenario = fileURLToPath(new URL('./scenarios/presence-server.xml', import.meta.url));
-const hasSipp = spawnSync('sipp', ['-v']).error === undefined;
+const scenario = scenarios + 'presence-server.xml';
 
-
-if (!hasSipp) {
-  if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
-  else t.test('SIPp presence server', { skip: 'SIPp is not installed (apt-get install sip-tester)' }, async () => {});
-} else {
+if (requireSipp('SIPp presence server')) {
   t.test('SIPp presence server -> subscriber: NOTIFYs answered, read as busy then idle', async (t) => {
     const port = await freeUdpPort();
     const sipp = spawn('sipp', ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-timeout', '20s', '-nostdin'], { stdio: 'ignore' });

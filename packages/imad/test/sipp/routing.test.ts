@@ -8,12 +8,9 @@
  * SIPp is required under CI=true; elsewhere the test is skipped with a notice when it is missing.
  */
 import t from 'tap';
-import { call, daemon, freeUdpPort, hasSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
+import { call, daemon, freeUdpPort, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
 
-if (!hasSipp) {
-  if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
-  else t.test('imad end to end', { skip: 'SIPp is not installed (apt-get install sip-tester)' }, async () => {});
-} else {
+if (requireSipp('imad end to end')) {
   t.test('imad routes calls from the trunk by the policy', async (t) => {
     const s = await setup();
     const d = await daemon(s);

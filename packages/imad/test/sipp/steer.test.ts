@@ -8,12 +8,9 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ctlRequest } from '../../src/ctl/server.js';
-import { daemon, freeUdpPort, hasSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
+import { daemon, freeUdpPort, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
 
-if (!hasSipp) {
-  if (process.env.CI === 'true') t.fail('SIPp (Debian package sip-tester) is required in CI');
-  else t.test('steer', { skip: 'SIPp is not installed (apt-get install sip-tester)' }, async () => {});
-} else {
+if (requireSipp('steer')) {
   t.test('a live call steered to voicemail: the caller stays on the line', async (t) => {
     const s = await setup();
     const d = await daemon(s);

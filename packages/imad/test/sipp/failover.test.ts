@@ -1,0 +1,57 @@
+/**
+ * Trunk failover, end to end with SIPp as the PBX nodes (phones.xml answers OPTIONS pings 200):
+ * - two peers in sip.trunk.peers, OPTIONS every 300 ms; nothing answers on the first: it is marked
+ *   down, the second answers its pings and is up, and the call's outbound INVITE goes to the second
+ * - the first peer comes back (a SIPp starts answering there): it is up again, and the next call's
+ *   INVITE goes to it, the first in configured order, and not to the second
+ * Required under CI=true; elsewhere skipped with a notice when SIPp is missing.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { daemon, eventually, freeUdpPort, requireSipp, phonesSaw, placeCall, recordingLogger, scenarios, setup, sippServer } from './fixtures/e2e.js';
+
+if (requireSipp('failover')) {
+  t.test('first peer down, second peer takes the call; the first back, it takes the next', async (t) => {
+    const base = await setup();
+    const firstPort = await freeUdpPort(); // nothing listens there (yet)
+    const s = { ...base, yaml: base.config({ peers: [`127.0.0.1:${firstPort}`, `127.0.0.1:${base.pbxPort}`], optionsInterval: '300ms' }) };
+    const pbx = (port: number, trace: string) =>
+      sippServer(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(port), '-set', 'busy', 'none', '-set', 'silent', 'none', '-trace_msg', '-message_file', trace]);
+    const secondTrace = join(s.dir, 'second.msg');
+    const second = pbx(base.pbxPort, secondTrace);
+    t.teardown(() => void second.stop());
+    await new Promise((r) => setTimeout(r, 400));
+
+    const { logger, lines } = recordingLogger();
+    const started = Date.now();
+    const d = await daemon(s, logger);
+    t.teardown(() => d.close());
+    const statuses = () => d.peers.health().map((p) => p.status).join(',');
+    t.ok(await eventually(() => statuses() === 'down,up', 10_000), `the first peer is down, the second up (${statuses()})`);
+    t.comment(`down,up ${Date.now() - started} ms after start`);
+    t.match(d.peers.health()[0]?.reason, /no answer to OPTIONS/);
+
+    t.equal(await placeCall(s, '+39021234567'), 0, 'the caller completed the call');
+    t.same(phonesSaw(secondTrace).invites, ['81000'], 'the second peer was sent the INVITE');
+
+    const firstTrace = join(s.dir, 'first.msg');
+    const first = pbx(firstPort, firstTrace);
+    t.teardown(() => void first.stop());
+    const back = Date.now();
+    t.ok(await eventually(() => statuses() === 'up,up', 10_000), `the first peer is up again (${statuses()})`);
+    t.comment(`up,up ${Date.now() - back} ms after the first peer started answering`);
+    t.equal(await placeCall(s, '+39021234567'), 0, 'the caller completed the next call');
+
+    await d.close();
+    t.equal(await first.stop(), 0, 'the first peer answered every ping and its call');
+    t.equal(await second.stop(), 0, 'the second peer answered every ping and its call');
+    t.same(phonesSaw(firstTrace).invites, ['81000'], 'the first peer, back, was sent the next INVITE');
+    t.same(phonesSaw(secondTrace).invites, ['81000'], 'and the second peer no other');
+    const changes = lines.filter((l) => /"msg":"trunk peer"/.test(l)).map((l) => JSON.parse(l) as { peer: string; to: string });
+    t.same(
+      changes.map((c) => `${c.peer === `127.0.0.1:${firstPort}` ? 'first' : 'second'} ${c.to}`),
+      ['second up', 'first down', 'first up'],
+      'each change of health logged once',
+    );
+  });
+}
