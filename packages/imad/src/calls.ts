@@ -24,6 +24,8 @@ export interface RouterHost {
   /** The one-call list entries a placed call used up. */
   consumed(decision: Decision): void;
   log(callId: string, decision: Decision, callerNumber: string, calledNumber: string): void;
+  /** The policy decided for this call (its info is kept by then); for observers (API events, metrics). */
+  routed?(callId: string, decision: Decision): void;
 }
 
 /** The user part of a URI, or undefined (tel: gives its number). */
@@ -49,13 +51,24 @@ export function callerOf(invite: SipRequest): { number: string; name: string | u
   return { number: '', name: undefined };
 }
 
+/** What the router keeps about a live call. `managerId` is null for a number no manager has. */
+export interface CallInfo {
+  readonly managerId: string | null;
+  readonly caller: string;
+  readonly callerName: string;
+  readonly called: string;
+  readonly decision: { readonly kind: Decision['kind']; readonly reason: string };
+  /** Epoch ms when the INVITE was routed. */
+  readonly started: number;
+}
+
 export class PolicyRouter implements CallRouter {
   readonly #host: RouterHost;
   /** The fallback of an assistants decision, per call, for onAllFailed. */
   readonly #fallbacks = new WeakMap<B2buaCall, { decision: FinalDecision; managerNumber: string }>();
   readonly #managerNumber: (managerId: string) => string | undefined;
-  /** Live calls: whose call it is, who called, which number (for ctl and the API). */
-  readonly #info = new Map<string, { managerId: string; caller: string; called: string }>();
+  /** Live calls: whose call it is, who called, which number, what the policy decided (for ctl and the API). */
+  readonly #info = new Map<string, CallInfo>();
 
   constructor(host: RouterHost, managerNumber: (managerId: string) => string | undefined) {
     this.#host = host;
@@ -78,12 +91,21 @@ export class PolicyRouter implements CallRouter {
       diversions = [];
     }
     const decision = this.#host.decide({ callerNumber: caller.number, ...(caller.name ? { callerName: caller.name } : {}), calledNumber: called, diversions });
+    // Kept before anything can end the call, so that observers of the decision and of the end see it.
+    this.#info.set(call.id, {
+      managerId: decision.managerId,
+      caller: caller.number,
+      callerName: caller.name ?? '',
+      called,
+      decision: { kind: decision.kind, reason: decision.reason },
+      started: Date.now(),
+    });
     this.#host.log(invite.callId, decision, caller.number, called);
+    this.#host.routed?.(call.id, decision);
     const peer = this.#host.peer();
     if (decision.kind === 'reject') return { reject: decision.status, reason: decision.reason };
     if (peer === undefined) return { reject: 503, reason: 'no trunk peer is reachable' };
     this.#host.consumed(decision);
-    this.#info.set(call.id, { managerId: decision.managerId, caller: caller.number, called });
     const managerNumber = this.#managerNumber(decision.managerId) ?? called;
     switch (decision.kind) {
       case 'manager':
@@ -101,7 +123,7 @@ export class PolicyRouter implements CallRouter {
     }
   }
 
-  info(callId: string): { managerId: string; caller: string; called: string } | undefined {
+  info(callId: string): CallInfo | undefined {
     return this.#info.get(callId);
   }
 

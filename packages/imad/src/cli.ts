@@ -130,7 +130,7 @@ async function start(file: string, logLevel: string | undefined): Promise<number
   const config = logLevel ? { ...loaded.config, log: { ...loaded.config.log, level: logLevel as typeof loaded.config.log.level } } : loaded.config;
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(config);
+    daemon = await startDaemon(config, { configFile: file });
   } catch (err) {
     console.error(`imad start: ${(err as Error).message}`);
     return 1;

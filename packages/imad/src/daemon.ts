@@ -11,7 +11,10 @@ import {
   type Command,
   type Decision,
   type Directory,
+  type PolicyEvent,
   type PolicyState,
+  type RefusalCode,
+  explain,
   initialState,
   reconcileState,
   route,
@@ -19,11 +22,14 @@ import {
 } from '@ima/ima-policy';
 import { SipTransportLayer, SystemClock, formatListenSpec } from '@ima/sip-core';
 import { join } from 'node:path';
-import { PolicyRouter } from './calls.js';
+import { type CallInfo, PolicyRouter } from './calls.js';
 import { runCtl } from './ctl/commands.js';
 import { startControlServer } from './ctl/server.js';
 import { configDirectory } from './config/to-directory.js';
 import type { Config } from './config/types.js';
+import { DaemonEvents } from './daemon-events.js';
+import { startApiServer } from './http/server.js';
+import { steerCall } from './steer.js';
 import { PhoneStateSubscriber } from './phone-state/subscriber.js';
 import { StateStore } from './store/state-store.js';
 import { readYamlWhitelists, whitelistCommands, writeYamlWhitelists, yamlWhitelistsOf } from './store/yaml-whitelists.js';
@@ -32,7 +38,12 @@ import { PeerMonitor } from './trunk/peers.js';
 
 export interface DaemonOptions {
   readonly logger?: Logger;
+  /** The file the configuration was read from: GET/PUT /api/config read and replace it. */
+  readonly configFile?: string;
 }
+
+/** A command's outcome; a refusal keeps the policy's stable code. */
+export type ApplyOutcome = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
 export interface Daemon {
   readonly logger: Logger;
@@ -40,8 +51,19 @@ export interface Daemon {
   readonly listening: ReadonlyArray<{ protocol: string; address: string; port: number }>;
   state(): PolicyState;
   directory(): Directory;
+  /** The configuration running now. */
+  config(): Config;
   /** Apply a command through the policy; committed to the store before it returns. */
-  apply(command: Command): { ok: true } | { ok: false; reason: string };
+  apply(command: Command): ApplyOutcome;
+  /**
+   * Apply every command or none: each is checked against the state the previous ones made, and
+   * the result is committed once. `index` names the refused command.
+   */
+  applyAll(commands: readonly Command[]): { ok: true } | { ok: false; code: RefusalCode; reason: string; index: number };
+  /** Observe policy changes, calls, routing decisions and trunk peers (returns the unsubscriber). */
+  on: DaemonEvents['on'];
+  /** Where the HTTP API and portal listen (port 0 in the config gives an ephemeral one). */
+  readonly http: { readonly host: string; readonly port: number };
   /**
    * Apply a new configuration without touching calls in progress: the directory
    * is replaced (runtime settings of users that remain are kept), the ACL, trunk
@@ -103,12 +125,25 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     return `<sip:ima@${host}:${p.port}${p.protocol === 'udp' ? '' : `;transport=${p.protocol}`}>`;
   };
 
-  const apply = (command: Command): { ok: true } | { ok: false; reason: string } => {
-    const result = step(directory, state, command);
-    if (!result.ok) return { ok: false, reason: result.reason };
-    store.commit(result.state);
-    state = result.state;
+  const events = new DaemonEvents((err, name) => logger.error({ err, event: name }, 'a daemon event listener failed'));
+  const applyAll = (commands: readonly Command[]): { ok: true } | { ok: false; code: RefusalCode; reason: string; index: number } => {
+    let next = state;
+    const changes: Array<{ command: Command; events: readonly PolicyEvent[] }> = [];
+    for (const [index, command] of commands.entries()) {
+      const result = step(directory, next, command);
+      if (!result.ok) return { ok: false, code: result.code, reason: result.reason, index };
+      next = result.state;
+      changes.push({ command, events: result.events.filter((e) => e.type !== 'unchanged') });
+    }
+    if (next === state) return { ok: true };
+    store.commit(next);
+    state = next;
+    for (const c of changes) if (c.events.length > 0) events.emit('state', { by: c.command.by, command: c.command.type, events: c.events });
     return { ok: true };
+  };
+  const apply = (command: Command): ApplyOutcome => {
+    const r = applyAll([command]);
+    return r.ok ? r : { ok: false, code: r.code, reason: r.reason };
   };
 
   let peers: PeerMonitor | undefined;
@@ -124,6 +159,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
         for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
       },
       log: (callId, decision, caller, called) => logger.info({ callId, caller, called, decision: decision.kind, reason: decision.reason }, 'routed'),
+      routed: (callId, decision) => events.emit('decision', { callId, decision }),
     },
     (managerId) => directory.managers.get(managerId)?.number,
   );
@@ -145,6 +181,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   // The desks and assistants' phones, computed once per directory (not per call).
   let watchedSet = new Set(watchedNumbers(directory));
   b2bua.on((e) => {
+    // Observers first: at 'ended' they still find what the router kept about the call.
+    events.emit('call', e);
     if (e.type === 'answered') {
       seen(userOf(e.call.legs.find((l) => l.id === e.leg)?.target.uri ?? ''), 1);
       return;
@@ -171,7 +209,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       protocol: c.sip.trunk.transport,
       intervalMs: c.sip.trunk.optionsIntervalMs,
       fromUri,
-      onChange: (p, previous) => logger.info({ peer: `${p.host}:${p.port}`, from: previous, to: p.status, reason: p.reason }, 'trunk peer'),
+      onChange: (p, previous) => {
+        logger.info({ peer: `${p.host}:${p.port}`, from: previous, to: p.status, reason: p.reason }, 'trunk peer');
+        events.emit('peers', peers?.health() ?? [p]);
+      },
     });
   peers = monitor(config);
   peers.start();
@@ -207,7 +248,36 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     ),
   );
 
-  logger.info({ listen: listening.map(formatListenSpec), managers: directory.managers.size, control: join(config.storage.dir, 'imad.sock') }, 'imad started');
+  const startedAt = Date.now();
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    api = await startApiServer({
+      logger,
+      config: () => current,
+      configFile: opts.configFile,
+      directory: () => directory,
+      state: () => state,
+      applyAll,
+      reload: (next) => reload(next),
+      b2bua,
+      callInfo: (id): CallInfo | undefined => router.info(id),
+      peers: () => peers?.health() ?? [],
+      steer: (call, target) => steerCall({ directory: () => directory, peer: () => peers?.firstHealthy(), callInfo: (id) => router.info(id) }, call, target),
+      explain: (callerNumber, calledNumber) => explain(directory, state, { callerNumber, calledNumber }, Date.now()),
+      events,
+      startedAt,
+    });
+  } catch (err) {
+    // Nothing may stay bound when the HTTP address is taken: the caller sees one clean failure.
+    await new Promise<void>((resolve) => control.close(() => resolve()));
+    subscriber?.stop();
+    peers?.stop();
+    await b2bua.close();
+    store.close();
+    throw new Error(`cannot serve HTTP on ${config.http.listen.host}:${config.http.listen.port}: ${(err as Error).message}`);
+  }
+
+  logger.info({ listen: listening.map(formatListenSpec), http: `${api.address.host}:${api.address.port}`, managers: directory.managers.size, control: join(config.storage.dir, 'imad.sock') }, 'imad started');
   const reload = (next: Config): { ok: true; warnings: string[] } | { ok: false; reason: string } => {
     const rebuilt = configDirectory(next);
     if (!rebuilt.ok) return { ok: false, reason: rebuilt.problems.map((p) => p.message).join('; ') };
@@ -235,6 +305,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
 
   const close = async (): Promise<void> => {
+    await api.close();
     await new Promise<void>((resolve) => control.close(() => resolve()));
     subscriber?.stop();
     peers?.stop();
@@ -248,7 +319,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     listening,
     state: () => state,
     directory: () => directory,
+    config: () => current,
     apply,
+    applyAll,
+    on: (name, listener) => events.on(name, listener),
+    http: api.address,
     reload,
     async drain(timeoutMs: number) {
       isDraining = true;

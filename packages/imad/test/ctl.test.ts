@@ -36,7 +36,7 @@ sip:
     options_interval: 0
     phone_state: none
 http:
-  listen: "127.0.0.1:8080"
+  listen: "127.0.0.1:0"
 storage:
   dir: ${dir}/var
 log:

@@ -92,7 +92,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   const users = top.optional('users', entriesOf(readUser), []);
   const draft: Draft<Config> = {
     sip,
-    http: top.section('http', readHttp),
+    http: top.section('http', readHttp(paths)),
     storage: top.section('storage', readStorage(paths)),
     log: top.section('log', readLog),
     shutdown: top.section('shutdown', readShutdown),

@@ -37,18 +37,19 @@ const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-function parsePort(text: string, example: string): Parsed<number> {
+function parsePort(text: string, example: string, min: 0 | 1): Parsed<number> {
   if (text === '') return fail(`has no port: write it as ${example}`);
   if (!/^\d{1,5}$/.test(text)) return fail(`port "${text}" is not a number`);
   const port = Number(text);
-  if (port < 1 || port > 65535) return fail(`port ${port} is outside 1-65535`);
+  if (port < min || port > 65535) return fail(`port ${port} is outside ${min}-65535`);
   return ok(port);
 }
 
 /**
- * `host:port`, `[v6]:port`. With `isIpOnly`, the host must be an IP literal (an address to bind).
+ * `host:port`, `[v6]:port`. With `isIpOnly`, the host must be an IP literal (an address to bind);
+ * with `isPortZeroAllowed`, port 0 (any free port, for tests) is accepted.
  */
-export function parseHostPort(text: string, isIpOnly: boolean): Parsed<HostPort> {
+export function parseHostPort(text: string, isIpOnly: boolean, isPortZeroAllowed = false): Parsed<HostPort> {
   const example = isIpOnly ? '127.0.0.1:5060 or [::1]:5060' : 'pbx.example.com:5060, 127.0.0.1:5060 or [::1]:5060';
   let host: string;
   let portText: string;
@@ -77,7 +78,7 @@ export function parseHostPort(text: string, isIpOnly: boolean): Parsed<HostPort>
       return fail(`"${host}" is not a host name or IP address`);
     }
   }
-  const port = parsePort(portText, example);
+  const port = parsePort(portText, example, isPortZeroAllowed ? 0 : 1);
   return port.ok ? ok({ host, port: port.value }) : fail(port.message);
 }
 

@@ -9,8 +9,8 @@ import { complete } from './draft.js';
 import type { Draft } from './draft.js';
 import { TRANSPORTS, parseCidr, parseHostPort, parseListenSpec } from './net.js';
 import { duration, listOf, oneOf, parsedText, text, textWhere, wholeNumber } from './scalars.js';
-import { LOG_LEVELS, PHONE_STATE_SOURCES } from './types.js';
-import type { HttpConfig, LogConfig, ShutdownConfig, SipConfig, StorageConfig, TlsConfig, TrunkConfig } from './types.js';
+import { LOG_LEVELS, PHONE_STATE_SOURCES, WEBHOOK_EVENTS } from './types.js';
+import type { HttpConfig, LogConfig, ShutdownConfig, SipConfig, StorageConfig, TlsConfig, TrunkConfig, WebhookConfig, WebhookEvent } from './types.js';
 import { readMap } from './walk.js';
 import type { Reader } from './walk.js';
 
@@ -21,6 +21,10 @@ export const WIRING_DEFAULTS = {
   phoneState: 'presence',
   assistantDisplay: '{caller} > {manager}',
   httpListen: { host: '127.0.0.1', port: 8080 },
+  historyKeep: 10_000,
+  sessionIdleMs: 30 * 60_000,
+  webhookAttempts: 5,
+  webhookBackoffMs: 1_000,
   storageDir: './var',
   logLevel: 'info',
   drainTimeoutMs: 30_000,
@@ -109,12 +113,61 @@ export function readSip(paths: PathOptions): Reader<SipConfig> {
   };
 }
 
-/** The `http` section. */
-export const readHttp: Reader<HttpConfig> = (walk, node, at) => {
-  const m = readMap(walk, node, at, ['listen']);
+// What a CSP frame-ancestors source may be: scheme, host (optionally *.), optional port.
+const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
+const origin = textWhere((v) => (ORIGIN.test(v) ? undefined : `"${v}" is not an origin: write scheme://host[:port], as "https://jabber.example.com" or "https://*.webex.com"`));
+const webUrl = textWhere((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : `"${v}" must be an http:// or https:// URL`;
+  } catch {
+    return `"${v}" is not a URL`;
+  }
+});
+// A short secret can be guessed from signed payloads; 16 characters is the least we accept.
+const secret = textWhere((v) => (v.length >= 16 ? undefined : 'a webhook secret must be at least 16 characters'));
+
+const readWebhook: Reader<WebhookConfig> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['url', 'secret', 'events', 'attempts', 'backoff']);
   if (m === undefined) return undefined;
-  return complete<HttpConfig>({ listen: m.optional('listen', parsedText((v) => parseHostPort(v, true)), WIRING_DEFAULTS.httpListen) });
+  return complete<WebhookConfig>({
+    url: m.required('url', webUrl),
+    secret: m.required('secret', secret),
+    events: m.optional<readonly WebhookEvent[]>('events', listOf(oneOf(WEBHOOK_EVENTS), 1), WEBHOOK_EVENTS),
+    attempts: m.optional('attempts', wholeNumber(1, 20), WIRING_DEFAULTS.webhookAttempts),
+    backoffMs: m.optional('backoff', duration(10, 10 * 60_000), WIRING_DEFAULTS.webhookBackoffMs),
+  });
 };
+
+function readHttpTls(paths: PathOptions): Reader<{ cert: string; key: string }> {
+  return (walk, node, at) => {
+    const m = readMap(walk, node, at, ['cert', 'key']);
+    if (m === undefined) return undefined;
+    return complete({ cert: m.required('cert', readableFile(paths)), key: m.required('key', readableFile(paths)) });
+  };
+}
+
+const readHistory: Reader<number> = (walk, node, at) => {
+  const m = readMap(walk, node, at, ['keep']);
+  if (m === undefined) return undefined;
+  return m.optional('keep', wholeNumber(10, 1_000_000), WIRING_DEFAULTS.historyKeep);
+};
+
+/** The `http` section. */
+export function readHttp(paths: PathOptions): Reader<HttpConfig> {
+  return (walk, node, at) => {
+    const m = readMap(walk, node, at, ['listen', 'embed_origins', 'webhooks', 'history', 'session_idle', 'tls']);
+    if (m === undefined) return undefined;
+    return complete<HttpConfig>({
+      listen: m.optional('listen', parsedText((v) => parseHostPort(v, true, true)), WIRING_DEFAULTS.httpListen),
+      embedOrigins: m.optional('embed_origins', listOf(origin), []),
+      webhooks: m.optional('webhooks', listOf(readWebhook), []),
+      historyKeep: m.section('history', readHistory),
+      sessionIdleMs: m.optional('session_idle', duration(60_000, 7 * DAY_MS), WIRING_DEFAULTS.sessionIdleMs),
+      tls: m.optional<{ cert: string; key: string } | null>('tls', readHttpTls(paths), null),
+    });
+  };
+}
 
 /** The `storage` section. */
 export function readStorage(paths: PathOptions): Reader<StorageConfig> {

@@ -60,8 +60,34 @@ export interface SipConfig {
   readonly assistantDisplay: string;
 }
 
+/** Live events a webhook may receive (the names of the SSE events). */
+export const WEBHOOK_EVENTS = ['call', 'manager', 'assistant', 'peers'] as const;
+/** @see WEBHOOK_EVENTS */
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An admin-configured URL that receives events as signed JSON POSTs. */
+export interface WebhookConfig {
+  readonly url: string;
+  /** HMAC-SHA256 key of the X-IMA-Signature header. */
+  readonly secret: string;
+  readonly events: readonly WebhookEvent[];
+  /** Deliveries tried per event (the first and the retries). */
+  readonly attempts: number;
+  /** Wait before the first retry; doubled for each next one. */
+  readonly backoffMs: number;
+}
+
 export interface HttpConfig {
   readonly listen: HostPort;
+  /** Origins (scheme://host[:port]) allowed to frame the /embed pages. */
+  readonly embedOrigins: readonly string[];
+  readonly webhooks: readonly WebhookConfig[];
+  /** Call history entries kept under storage.dir (at least this many, at most twice). */
+  readonly historyKeep: number;
+  /** A portal session unused for this long is logged out. */
+  readonly sessionIdleMs: number;
+  /** Certificate and key when the portal and API are served over HTTPS (absolute paths). */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
 }
 
 export interface StorageConfig {

@@ -23,6 +23,8 @@ import {
   explain,
 } from '@ima/ima-policy';
 import type { Destination } from '@ima/sip-core';
+import type { CallInfo } from '../calls.js';
+import { steerCall } from '../steer.js';
 import type { PeerHealth } from '../trunk/peers.js';
 import type { CtlRequest, CtlResponse } from './server.js';
 
@@ -35,7 +37,7 @@ export interface CtlContext {
   readonly peer: () => Destination | undefined;
   readonly listening: ReadonlyArray<{ protocol: string; address: string; port: number }>;
   /** The manager, caller and called number of each live call (kept by the router). */
-  readonly callInfo: (callId: string) => { managerId: string; caller: string; called: string } | undefined;
+  readonly callInfo: (callId: string) => CallInfo | undefined;
 }
 
 const SYSTEM = { kind: 'system' } as const;
@@ -121,28 +123,9 @@ export async function runCtl(ctx: CtlContext, req: CtlRequest): Promise<CtlRespo
     case 'steer': {
       const call = a === undefined ? undefined : ctx.b2bua.calls.get(a) ?? [...ctx.b2bua.calls.values()].find((c) => c.id.startsWith(a));
       if (call === undefined) return err(`no live call "${a ?? ''}" (see imad ctl calls)`);
-      const info = ctx.callInfo(call.id);
-      const m = info ? ctx.directory().managers.get(info.managerId) : undefined;
       if (!b) return err('steer takes a call id and a target');
-      const targets = m?.targets as Record<string, string | undefined> | undefined;
-      const named = ['desk', 'softphone', 'mobile', 'voicemail', 'alternative'].includes(b);
-      const number = named ? targets?.[b] : /^\+?[0-9*#]+$/.test(b) ? b : undefined;
-      if (number === undefined) return err(named ? `the manager has no ${b}` : `"${b}" is neither a target name nor a number`);
-      const peer = ctx.peer();
-      if (peer === undefined) return err('no trunk peer is reachable');
-      const host = peer.host.includes(':') ? `[${peer.host}]` : peer.host;
-      const diverted = b === 'voicemail' || b === 'mobile' || b === 'alternative';
-      try {
-        const r = await call.retarget({
-          uri: `sip:${number}@${host}:${peer.port}`,
-          dest: peer,
-          label: `steered to ${b}`,
-          ...(diverted && m ? { diversion: { number: m.number, host: peer.host, reason: 'deflection' as const } } : {}),
-        });
-        return r.ok ? ok({ leg: r.leg }) : err(`the new target answered ${r.status}; the call stays where it was`);
-      } catch (e) {
-        return err((e as Error).message);
-      }
+      const r = await steerCall(ctx, call, b);
+      return r.ok ? ok({ leg: r.leg }) : err(r.error);
     }
     default:
       return err(`unknown command "${req.cmd}" (status, calls, filter, availability, forward, whitelist-add, whitelist-remove, assistant, explain, steer)`);

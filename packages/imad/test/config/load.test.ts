@@ -49,7 +49,7 @@ t.test('the example configuration passes and is typed', async (t) => {
 
 t.test('a minimal file gets every default', async (t) => {
   const config = configOf(SIP);
-  t.same(config.http, { listen: { host: '127.0.0.1', port: 8080 } });
+  t.same(config.http, { listen: { host: '127.0.0.1', port: 8080 }, embedOrigins: [], webhooks: [], historyKeep: 10_000, sessionIdleMs: 1_800_000, tls: null });
   t.same(config.storage, { dir: '/etc/ima/var' });
   t.same(config.log, { level: 'info' });
   t.same(config.shutdown, { drainTimeoutMs: 30_000 });

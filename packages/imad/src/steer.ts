@@ -1,0 +1,57 @@
+/**
+ * Steering an answered call to another target (imad ctl steer and POST /api/calls/{id}/steer):
+ * a named target of the call's manager (desk, softphone, mobile, voicemail, alternative) or any
+ * number. The B2BUA calls the new target and, once it answers, re-INVITEs the caller with its
+ * answer and hangs up the old leg; when the new target fails, the call stays where it was.
+ * A diverted target (voicemail, mobile, alternative) gets a Diversion naming the manager (RFC 5806).
+ */
+import type { Call } from '@ima/b2bua';
+import type { Directory } from '@ima/ima-policy';
+import type { Destination } from '@ima/sip-core';
+import type { CallInfo } from './calls.js';
+
+/** The named targets a call can be steered to. */
+export const STEER_TARGETS = ['desk', 'softphone', 'mobile', 'voicemail', 'alternative'] as const;
+
+/** What steering reads from the daemon. */
+export interface SteerContext {
+  readonly directory: () => Directory;
+  /** The first healthy trunk peer. */
+  readonly peer: () => Destination | undefined;
+  readonly callInfo: (callId: string) => CallInfo | undefined;
+}
+
+/**
+ * invalid: the target makes no sense for this call (nothing was tried); unavailable: no trunk
+ * peer or the call is not in a state to be steered; failed: the new target did not answer.
+ */
+export type SteerResult =
+  | { readonly ok: true; readonly leg: number }
+  | { readonly ok: false; readonly kind: 'invalid' | 'unavailable' | 'failed'; readonly error: string };
+
+const DIVERTED: readonly string[] = ['voicemail', 'mobile', 'alternative'];
+
+/** Steers `call` to `target` (a name of STEER_TARGETS or a number). */
+export async function steerCall(ctx: SteerContext, call: Call, target: string): Promise<SteerResult> {
+  const info = ctx.callInfo(call.id);
+  const manager = info?.managerId ? ctx.directory().managers.get(info.managerId) : undefined;
+  const targets = manager?.targets as Record<string, string | undefined> | undefined;
+  const isNamed = (STEER_TARGETS as readonly string[]).includes(target);
+  const number = isNamed ? targets?.[target] : /^\+?[0-9*#]+$/.test(target) ? target : undefined;
+  if (number === undefined) return { ok: false, kind: 'invalid', error: isNamed ? `the manager has no ${target}` : `"${target}" is neither a target name nor a number` };
+  const peer = ctx.peer();
+  if (peer === undefined) return { ok: false, kind: 'unavailable', error: 'no trunk peer is reachable' };
+  const host = peer.host.includes(':') ? `[${peer.host}]` : peer.host;
+  try {
+    const r = await call.retarget({
+      uri: `sip:${number}@${host}:${peer.port}`,
+      dest: peer,
+      label: `steered to ${target}`,
+      ...(DIVERTED.includes(target) && manager ? { diversion: { number: manager.number, host: peer.host, reason: 'deflection' as const } } : {}),
+    });
+    return r.ok ? { ok: true, leg: r.leg } : { ok: false, kind: 'failed', error: `the new target answered ${r.status}; the call stays where it was` };
+  } catch (e) {
+    // B2BUA_ERR_INVALID_STATE: not answered yet, ending, or already being steered.
+    return { ok: false, kind: 'unavailable', error: (e as Error).message };
+  }
+}
