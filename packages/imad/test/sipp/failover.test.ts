@@ -1,9 +1,10 @@
 /**
  * Trunk failover, end to end with SIPp as the PBX nodes (phones.xml answers OPTIONS pings 200):
- * - two peers in sip.trunk.peers, OPTIONS every 300 ms; nothing answers on the first: it is marked
+ * - two peers in sip.trunk.peers, OPTIONS every 500 ms; nothing answers on the first: it is marked
  *   down, the second answers its pings and is up, and the call's outbound INVITE goes to the second
  * - the first peer comes back (a SIPp starts answering there): it is up again, and the next call's
  *   INVITE goes to it, the first in configured order, and not to the second
+ * - the first peer stops answering: down again, and the next call goes to the second
  * Required under CI=true; elsewhere skipped with a notice when SIPp is missing.
  */
 import t from 'tap';
@@ -14,7 +15,7 @@ if (requireSipp('failover')) {
   t.test('first peer down, second peer takes the call; the first back, it takes the next', async (t) => {
     const base = await setup();
     const firstPort = await freeUdpPort(); // nothing listens there (yet)
-    const s = { ...base, yaml: base.config({ peers: [`127.0.0.1:${firstPort}`, `127.0.0.1:${base.pbxPort}`], optionsInterval: '300ms' }) };
+    const s = { ...base, yaml: base.config({ peers: [`127.0.0.1:${firstPort}`, `127.0.0.1:${base.pbxPort}`], optionsInterval: '500ms' }) };
     const pbx = (port: number, trace: string) =>
       sippServer(['-sf', scenarios + 'phones.xml', '-i', '127.0.0.1', '-p', String(port), '-set', 'busy', 'none', '-set', 'silent', 'none', '-trace_msg', '-message_file', trace]);
     const secondTrace = join(s.dir, 'second.msg');
@@ -41,17 +42,21 @@ if (requireSipp('failover')) {
     t.ok(await eventually(() => statuses() === 'up,up', 10_000), `the first peer is up again (${statuses()})`);
     t.comment(`up,up ${Date.now() - back} ms after the first peer started answering`);
     t.equal(await placeCall(s, '+39021234567'), 0, 'the caller completed the next call');
-
-    await d.close();
-    t.equal(await first.stop(), 0, 'the first peer answered every ping and its call');
-    t.equal(await second.stop(), 0, 'the second peer answered every ping and its call');
     t.same(phonesSaw(firstTrace).invites, ['81000'], 'the first peer, back, was sent the next INVITE');
     t.same(phonesSaw(secondTrace).invites, ['81000'], 'and the second peer no other');
+
+    t.equal(await first.stop(), 0, 'the first peer answered every ping and its call, then stops answering');
+    const gone = Date.now();
+    t.ok(await eventually(() => statuses() === 'down,up', 10_000), `the first peer is down again (${statuses()})`);
+    t.comment(`down,up ${Date.now() - gone} ms after the first peer stopped answering`);
+    t.equal(await placeCall(s, '+39021234567'), 0, 'the caller completed a third call');
+
+    await d.close();
+    t.equal(await second.stop(), 0, 'the second peer answered every ping and its calls');
+    t.same(phonesSaw(secondTrace).invites, ['81000', '81000'], 'the second peer took the third call');
+    // The first peer's changes, each logged once (not once per ping). The second's are not pinned: a SIPp slow
+    // to start on a loaded machine misses the first ping, and that is logged too.
     const changes = lines.filter((l) => /"msg":"trunk peer"/.test(l)).map((l) => JSON.parse(l) as { peer: string; to: string });
-    t.same(
-      changes.map((c) => `${c.peer === `127.0.0.1:${firstPort}` ? 'first' : 'second'} ${c.to}`),
-      ['second up', 'first down', 'first up'],
-      'each change of health logged once',
-    );
+    t.same(changes.filter((c) => c.peer === `127.0.0.1:${firstPort}`).map((c) => c.to), ['down', 'up', 'down'], "each change of the first peer's health logged once");
   });
 }
