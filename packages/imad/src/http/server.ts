@@ -75,22 +75,28 @@ function authenticate(ctx: ApiContext, req: FastifyRequest): Principal {
   return p;
 }
 
-/** The field a schema validation error is about: `body.forward`, `querystring.limit` -> forward, limit. */
-function fieldOf(err: FastifyError): string | undefined {
-  const v = err.validation?.[0];
-  if (v === undefined) return undefined;
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/** The error to report: an `anyOf` (forward, schedule.outside) says more than its first branch's. */
+function mainError(err: FastifyError): ValidationError | undefined {
+  return err.validation?.find((v) => v.keyword === 'anyOf') ?? err.validation?.[0];
+}
+
+/** The field a schema validation error is about: /forward, /schedule/hours/0/day -> forward, schedule.hours.0.day. */
+function fieldOf(v: ValidationError): string | undefined {
   const params = v.params as { missingProperty?: string; additionalProperty?: string };
   const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
   const extra = params.missingProperty ?? params.additionalProperty;
   return [path, extra].filter((x) => x !== undefined && x !== '').join('.') || undefined;
 }
 
-function errorMessage(err: FastifyError, field: string | undefined): string {
-  const v = err.validation?.[0];
-  if (v === undefined) return err.message;
-  const params = v.params as { additionalProperty?: string };
+function errorMessage(err: FastifyError, v: ValidationError, field: string | undefined): string {
+  const params = v.params as { additionalProperty?: string; allowedValues?: unknown[]; missingProperty?: string };
   if (params.additionalProperty !== undefined) return `unknown field "${field}"`;
-  return field === undefined || v.keyword === 'required' ? `${err.validationContext ?? 'request'}: ${v.message ?? 'invalid'}` : `${field} ${v.message ?? 'is invalid'}`;
+  if (params.missingProperty !== undefined) return `${field} is required`;
+  if (v.keyword === 'enum') return `${field} must be one of ${(params.allowedValues ?? []).join(', ')}`;
+  if (v.keyword === 'anyOf') return `${field} is none of the allowed forms (see /openapi.json)`;
+  return field === undefined ? `${err.validationContext ?? 'request'} ${v.message ?? 'is invalid'}` : `${field} ${v.message ?? 'is invalid'}`;
 }
 
 function register(app: FastifyInstance, ctx: ApiContext, spec: RouteSpec): void {
@@ -153,9 +159,11 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send(err.field === undefined ? { error: err.message } : { error: err.message, field: err.field });
-    if (err.validation) {
-      const field = fieldOf(err);
-      return reply.code(400).send(field === undefined ? { error: errorMessage(err, field) } : { error: errorMessage(err, field), field });
+    const v = mainError(err);
+    if (v !== undefined) {
+      const field = fieldOf(v);
+      const error = errorMessage(err, v, field);
+      return reply.code(400).send(field === undefined ? { error } : { error, field });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

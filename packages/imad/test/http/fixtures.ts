@@ -139,3 +139,62 @@ export async function loggedIn(base: string, login: string): Promise<Client> {
   if (r.status !== 200) throw new Error(`login ${login}: ${r.status} ${r.text}`);
   return c;
 }
+
+/** An open SSE stream: the events received so far, and a wait for one that matches. */
+export interface EventStream {
+  readonly events: Array<{ event: string; data: any }>;
+  next(match: (e: { event: string; data: any }) => boolean, timeoutMs: number): Promise<{ event: string; data: any } | undefined>;
+  close(): void;
+}
+
+export async function openEvents(c: Client): Promise<EventStream> {
+  const controller = new AbortController();
+  const headers: Record<string, string> = {};
+  if (c.cookies.size > 0) headers['cookie'] = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  if (c.token !== undefined) headers['authorization'] = `Bearer ${c.token}`;
+  const res = await fetch(c.base + '/api/events', { headers, signal: controller.signal });
+  if (res.status !== 200 || res.body === null) throw new Error(`events: ${res.status}`);
+  const events: Array<{ event: string; data: any }> = [];
+  const waiters = new Set<() => void>();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) });
+          for (const w of waiters) w();
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    events,
+    next(match, timeoutMs) {
+      return new Promise((resolve) => {
+        const check = (): boolean => {
+          const found = events.find(match);
+          if (found === undefined) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          resolve(undefined);
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
