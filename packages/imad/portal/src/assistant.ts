@@ -55,7 +55,7 @@ function updateCard(m: Manager): void {
   const card = cards.get(m.id);
   if (card === undefined) return;
   card.filter.set(m.filter);
-  card.status.replaceChildren(h('span', { class: `badge avail-${m.availability}` }, m.availability), phoneBadge(m.phone), h('span', { class: 'badge' }, `Forward: ${forwardText(m.forward, m).toLowerCase()}`));
+  card.status.replaceChildren(h('span', { class: `badge avail-${m.availability}` }, `Manager: ${m.availability}`), phoneBadge(m.phone), h('span', { class: 'badge' }, `Forward: ${forwardText(m.forward, m).toLowerCase()}`));
 }
 
 function drawCalls(managerId: string): void {

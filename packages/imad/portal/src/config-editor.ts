@@ -57,7 +57,8 @@ export class ConfigEditor {
     this.bad = new Set(problems.map((p) => p.line));
     this.problems.replaceChildren(
       ...problems.map((p) =>
-        h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => this.goTo(p.line, p.column) }, `Line ${p.line}, column ${p.column}: `, h('span', {}, p.message))),
+        // Line 0: a problem of the whole file (the daemon refused it), not of one place in it.
+        h('li', {}, p.line > 0 ? h('button', { type: 'button', class: 'link', onclick: () => this.goTo(p.line, p.column) }, `Line ${p.line}, column ${p.column}: `, h('span', {}, p.message)) : p.message),
       ),
     );
     this.drawGutter();

@@ -97,7 +97,7 @@ export class ManagerView {
         'div',
         { class: 'manager-full' },
         h('section', { class: 'card manager', 'aria-labelledby': id('title') }, head, this.summary, quick, full.filterMode.el),
-        section(id('assistants'), 'Assistants', h('p', { class: 'hint' }, 'Active assistants receive the screened calls.'), full.assistants),
+        section(id('assistants'), 'Assistants', h('fieldset', { class: 'plain' }, h('legend', { class: 'hint' }, 'Active assistants receive the screened calls.'), full.assistants)),
         section(id('screening'), 'When the filter screens a call', screening),
         section(id('whitelist'), 'Whitelist', h('p', { class: 'hint' }, 'These callers reach the desk directly when it is free. A trailing * matches a prefix.'), full.whitelist, this.entryForm('whitelist')),
         section(id('blocklist'), 'Block list', full.blocklist, this.entryForm('blocklist')),
@@ -153,7 +153,7 @@ export class ManagerView {
       return h(
         'li',
         {},
-        h('label', { for: key, class: 'check' }, box, h('span', {}, `${a?.name ?? aid} active`)),
+        h('label', { for: key, class: 'check' }, box, h('span', {}, a?.name ?? aid)),
         a !== undefined ? h('span', { class: `badge avail-${a.availability}` }, a.availability) : null,
         a !== undefined ? phoneBadge(a.phone, 'Phone') : null,
       );

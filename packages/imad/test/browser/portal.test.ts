@@ -1,0 +1,165 @@
+/**
+ * The web portal in Debian's chromium (playwright-core), against a real daemon:
+ * - the pages' framing headers: full pages refuse every frame, /embed/ pages allow the configured origins only;
+ * - a wrong password gets a clear message and no session;
+ * - an assistant switches a manager's filter off and the manager, logged in in another browser
+ *   context, sees it change without reloading (the latency is printed);
+ * - keyboard only: Tab to the manager's filter switch, Space toggles it, the focus ring shows;
+ * - the admin's YAML editor shows a refused file's problem at its line;
+ * - on a phone-sized screen the assistant console fits the width (no sideways scrolling).
+ * Screenshots of each page go to docs/images when SCREENSHOTS=1.
+ * Required under CI=true; elsewhere skipped with a notice when /usr/bin/chromium is missing.
+ */
+import t from 'tap';
+import type { Browser } from 'playwright-core';
+import { EMBED_ORIGIN, type Portal, launch, loggedIn, requireChromium, screenshot, startPortal } from './fixtures/portal.js';
+
+if (requireChromium('portal')) {
+  let portal: Portal;
+  let browser: Browser;
+  t.before(async () => {
+    portal = await startPortal();
+    browser = await launch();
+  });
+  t.teardown(async () => {
+    await browser?.close();
+    await portal?.daemon.close();
+  });
+
+  t.test('full pages refuse every frame; embed pages allow the configured origins only', async (t) => {
+    for (const path of ['/', '/manager', '/assistant', '/admin']) {
+      const res = await fetch(`${portal.base}${path}`);
+      t.equal(res.status, 200, path);
+      t.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/, `${path}: frame-ancestors 'none'`);
+      t.equal(res.headers.get('x-frame-options'), 'DENY', `${path}: X-Frame-Options`);
+      t.match(res.headers.get('content-security-policy'), /script-src 'self'/, `${path}: only our own scripts`);
+    }
+    for (const path of ['/embed/manager', '/embed/assistant']) {
+      const res = await fetch(`${portal.base}${path}`);
+      t.equal(res.status, 200, path);
+      t.match(res.headers.get('content-security-policy'), new RegExp(`frame-ancestors ${EMBED_ORIGIN}(;|$)`), `${path}: framable by ${EMBED_ORIGIN} only`);
+      t.equal(res.headers.get('x-frame-options'), null, `${path}: no X-Frame-Options (it would refuse the allowed origin too)`);
+    }
+    const script = await fetch(`${portal.base}/portal/assistant.js`);
+    t.equal(script.status, 200);
+    t.match(script.headers.get('content-type'), /^text\/javascript/);
+    const again = await fetch(`${portal.base}/portal/assistant.js`, { headers: { 'if-none-match': script.headers.get('etag') ?? '' } });
+    t.equal(again.status, 304, 'an unchanged file is not sent again');
+    t.equal((await fetch(`${portal.base}/portal/nothing.js`)).status, 404);
+    t.equal((await fetch(`${portal.base}/portal/index.html`)).status, 404, 'pages are served at their own paths only');
+  });
+
+  t.test('a wrong password: a clear message, and still on the login page', async (t) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${portal.base}/`);
+    await screenshot(page, 'login');
+    await page.getByLabel('Login').fill('bob');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Wrong login or password' });
+    await alert.waitFor();
+    t.equal(new URL(page.url()).pathname, '/');
+    t.equal((await context.cookies()).find((c) => c.name === 'ima_session'), undefined, 'no session cookie');
+    await context.close();
+  });
+
+  t.test("an assistant switches the manager's filter off; the manager's browser shows it live", async (t) => {
+    const assistant = await loggedIn(browser, portal.base, 'bob');
+    const manager = await loggedIn(browser, portal.base, 'alice');
+    t.equal(new URL(assistant.page.url()).pathname, '/assistant', 'an assistant lands on the console');
+    t.equal(new URL(manager.page.url()).pathname, '/manager', 'a manager lands on their page');
+    const managerSwitch = manager.page.getByRole('switch', { name: /Call filter/ });
+    t.equal(await managerSwitch.getAttribute('aria-checked'), 'true', 'the manager sees the filter on');
+    // A marker in the manager's page: it is still there afterwards only if the page was not reloaded.
+    await manager.page.evaluate('window.marker = 42');
+
+    const card = assistant.page.locator('#manager-alice');
+    // Both pages read the same machine clock: the click in one, the switch flipping in the other.
+    await assistant.page.evaluate("document.addEventListener('click', () => (window.clickedAt = Date.now()), true)");
+    const shownAt = manager.page.evaluate<number>(`new Promise((resolve) => {
+      const el = document.getElementById('filter-alice');
+      new MutationObserver(() => el.getAttribute('aria-checked') === 'false' && resolve(Date.now())).observe(el, { attributes: true });
+    })`);
+    await card.getByRole('switch', { name: /Call filter/ }).click();
+    await manager.page.locator('#filter-alice[aria-checked="false"]').waitFor({ timeout: 5000 });
+    const latencyMs = (await shownAt) - (await assistant.page.evaluate<number>('window.clickedAt'));
+    t.comment(`the manager's page showed the change ${latencyMs} ms after the assistant's click`);
+    t.equal(await manager.page.evaluate('window.marker'), 42, 'without reloading');
+    t.equal(portal.daemon.state().managers.alice?.isFilterOn, false, 'the daemon has the filter off');
+    t.equal(await card.getByRole('switch', { name: /Call filter/ }).getAttribute('aria-checked'), 'false');
+
+    // And back, from the manager's side this time, seen by the assistant.
+    await managerSwitch.click();
+    await assistant.page.locator('#filter-alice[aria-checked="true"]').waitFor({ timeout: 5000 });
+    t.equal(portal.daemon.state().managers.alice?.isFilterOn, true);
+    await screenshot(manager.page, 'manager');
+    await assistant.context.close();
+    await manager.context.close();
+  });
+
+  t.test('keyboard only: Tab to the filter switch, Space toggles it, the focus is visible', async (t) => {
+    const { context, page } = await loggedIn(browser, portal.base, 'alice');
+    await page.locator('#filter-alice').waitFor();
+    let focused = '';
+    for (let i = 0; i < 30 && focused !== 'filter-alice'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate<string>('document.activeElement?.id ?? ""');
+    }
+    t.equal(focused, 'filter-alice', 'the switch is reachable with Tab');
+    const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
+    t.not(outline, 'none', 'the focused switch shows a focus ring');
+    await page.keyboard.press('Space');
+    await page.locator('#filter-alice[aria-checked="false"]').waitFor();
+    t.equal(portal.daemon.state().managers.alice?.isFilterOn, false, 'Space switched the filter off');
+    t.equal(await page.evaluate('document.activeElement?.id'), 'filter-alice', 'the focus stays on the switch');
+    await page.keyboard.press('Enter');
+    await page.locator('#filter-alice[aria-checked="true"]').waitFor();
+    t.equal(portal.daemon.state().managers.alice?.isFilterOn, true, 'Enter switched it on again');
+    await context.close();
+  });
+
+  t.test("the admin's YAML editor shows a refused file's problem at its line", async (t) => {
+    const { context, page } = await loggedIn(browser, portal.base, 'admin');
+    t.equal(new URL(page.url()).pathname, '/admin');
+    const editor = page.getByLabel('imad.yaml');
+    await page.locator('#config-status', { hasText: 'Loaded' }).waitFor();
+    await page.locator('#managers-table tbody tr').first().waitFor();
+    await screenshot(page, 'admin');
+    const text = await editor.inputValue();
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => /^\s+no_answer: 5s/.test(l)) + 1;
+    t.ok(line > 0, 'the file has alice no_answer line');
+    lines[line - 1] = lines[line - 1]!.replace('5s', 'soon');
+    await editor.fill(lines.join('\n'));
+    await page.getByRole('button', { name: 'Check and save' }).click();
+    const problem = page.locator('#config-problems button').first();
+    await problem.waitFor();
+    t.match(await problem.textContent(), new RegExp(`^Line ${line}, column \\d+: `), 'the problem names its line');
+    t.equal(await page.locator('#config-gutter .bad').first().textContent(), String(line), 'the gutter marks the line');
+    t.match(await page.locator('#config-status').textContent(), /Not saved/);
+    await problem.click();
+    const cursorLine = await page.evaluate("(a => a.value.slice(0, a.selectionStart).split('\\n').length)(document.getElementById('config-text'))");
+    t.equal(cursorLine, line, 'clicking the problem puts the cursor on its line');
+    t.equal(portal.daemon.state().managers.alice?.noAnswerMs, 5_000, 'the running configuration is unchanged');
+    await context.close();
+  });
+
+  t.test('on a phone-sized screen the pages fit the width', async (t) => {
+    const phone = { width: 390, height: 844 };
+    const { context, page } = await loggedIn(browser, portal.base, 'bob', phone);
+    await page.locator('#manager-alice').waitFor();
+    const fits = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+    t.ok(await fits(), 'the assistant console needs no sideways scrolling');
+    await screenshot(page, 'phone-assistant');
+    await page.goto(`${portal.base}/manager?id=alice`);
+    await page.locator('#filter-alice').waitFor();
+    t.ok(await fits(), 'nor does the manager page');
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.goto(`${portal.base}/embed/assistant`);
+    await page.locator('#manager-alice').waitFor();
+    t.ok(await fits(), 'nor the compact assistant page');
+    await screenshot(page, 'embed-assistant');
+    await context.close();
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * A real call in the assistant console, SIPp playing the caller and the PBX's phones:
+ * - the call shows up in the console of the assistant (logged in, page not reloaded) while it rings,
+ *   then as answered by the assistant;
+ * - one click on "Voicemail" steers it: SIPp's phones see the new INVITE to the voicemail pilot
+ *   with a Diversion naming the manager, the caller is re-INVITEd and stays on the line, the
+ *   assistant's leg is hung up, and the call leaves the console when the caller hangs up.
+ * Required under CI=true; elsewhere skipped with a notice when SIPp or chromium is missing.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { freeUdpPort, phonesSaw, requireSipp, scenarios as sippScenarios, sipp } from '../sipp/fixtures/e2e.js';
+import { launch, loggedIn, requireChromium, scenarios, screenshot, startPortal } from './fixtures/portal.js';
+
+if (requireChromium('steer from the portal') && requireSipp('steer from the portal')) {
+  t.test('a call rings in the assistant console, is answered, and one click sends it to voicemail', async (t) => {
+    const portal = await startPortal();
+    const browser = await launch();
+    t.teardown(async () => {
+      await browser.close();
+      await portal.daemon.close();
+    });
+    const { page } = await loggedIn(browser, portal.base, 'bob');
+    const calls = page.locator('#manager-alice ul.calls');
+    t.match(await calls.textContent(), /No calls right now/);
+
+    // The daemon and the page read the same clock: when IMA relayed the 180, when the page showed it.
+    let ringingAt = 0;
+    portal.daemon.b2bua.on((e) => {
+      if (e.type === 'ringing' && ringingAt === 0) ringingAt = Date.now();
+    });
+    const shownAt = page.evaluate<number>(`new Promise((resolve) => {
+      const list = document.querySelector('#manager-alice ul.calls');
+      new MutationObserver(() => list.querySelector('.call-state-ringing') && resolve(Date.now())).observe(list, { childList: true, subtree: true });
+    })`);
+    const trace = join(portal.dir, 'phones.msg');
+    const phones = sipp(['-sf', scenarios + 'phones-ringing.xml', '-i', '127.0.0.1', '-p', String(portal.pbxPort), '-m', '2', '-trace_msg', '-message_file', trace], 40_000);
+    await new Promise((r) => setTimeout(r, 400));
+    const caller = sipp(['-sf', sippScenarios + 'caller-steered.xml', `127.0.0.1:${portal.imaPort}`, '-s', '1000', '-key', 'caller', '0299999', '-d', '500', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1'], 40_000);
+
+    const call = calls.locator('li.call');
+    await call.locator('.call-state-ringing').waitFor({ timeout: 5000 });
+    t.match(await call.locator('.call-caller').textContent(), /0299999/, 'the console shows who is calling');
+    t.match(await call.locator('.call-state-ringing').textContent(), /Ringing Bob Bianchi \(2000\)/, 'while it rings the assistant');
+    t.comment(`the console showed the call ringing ${(await shownAt) - ringingAt} ms after IMA relayed the 180`);
+    await call.locator('.call-state-answered').waitFor({ timeout: 5000 });
+    t.match(await call.locator('.call-state-answered').textContent(), /Answered by Bob Bianchi \(2000\)/);
+    await screenshot(page, 'assistant');
+
+    const voicemail = call.getByRole('button', { name: /to voicemail \(8000\)/ });
+    t.equal(await voicemail.textContent(), 'Voicemail', 'one button per target of the manager');
+    await voicemail.click();
+    await page.locator('#announce', { hasText: 'sent to voicemail' }).waitFor({ timeout: 10_000 });
+    t.equal(await caller, 0, 'the caller took the re-INVITE and finished the call normally');
+    t.equal(await phones, 0, 'both phones saw a whole call');
+    const saw = phonesSaw(trace);
+    t.same(saw.invites, ['2000', '8000'], 'the assistant, then the voicemail pilot');
+    t.match(saw.diversions.join('\n'), /<sip:1000@127\.0\.0\.1>;reason=deflection/, 'voicemail is told whose box it is');
+    await calls.locator('li.empty').waitFor({ timeout: 5000 });
+    t.pass('the ended call left the console');
+  });
+}
