@@ -4,30 +4,9 @@
  * typed values that are parsed on first read and dropped when the header changes.
  */
 import { splitTopLevel } from './grammar.js';
+import { canonicalName, prettyName } from './header-names.js';
 
-/** RFC 3261 §7.3.3 and later RFCs: compact form -> full name (lower case). */
-const COMPACT: Record<string, string> = {
-  a: 'accept-contact',
-  b: 'referred-by',
-  c: 'content-type',
-  d: 'request-disposition',
-  e: 'content-encoding',
-  f: 'from',
-  i: 'call-id',
-  j: 'reject-contact',
-  k: 'supported',
-  l: 'content-length',
-  m: 'contact',
-  n: 'identity-info',
-  o: 'event',
-  r: 'refer-to',
-  s: 'subject',
-  t: 'to',
-  u: 'allow-events',
-  v: 'via',
-  x: 'session-expires',
-  y: 'identity',
-};
+export { canonicalName, prettyName };
 
 /**
  * Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1): only
@@ -42,32 +21,8 @@ const LIST_HEADERS = new Set([
   'security-verify', 'service-route', 'supported', 'unsupported', 'via', 'warning',
 ]);
 
-/** Pretty names used when code adds a header by its canonical or compact name. */
-const PRETTY: Record<string, string> = {
-  'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'mime-version': 'MIME-Version',
-  'p-asserted-identity': 'P-Asserted-Identity', 'remote-party-id': 'Remote-Party-ID', 'rseq': 'RSeq', 'rack': 'RAck',
-};
-
-const canonicalCache = new Map<string, string>();
-
-/** The canonical (lower-case, full) name of a header name or compact form. */
-export function canonicalName(name: string): string {
-  const hit = canonicalCache.get(name);
-  if (hit !== undefined) return hit;
-  const lower = name.toLowerCase();
-  const full = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
-  // Bounded: names come from the network, and an unbounded cache would be a memory leak.
-  if (canonicalCache.size < 2048) canonicalCache.set(name, full);
-  return full;
-}
-
 export function isListHeader(canonical: string): boolean {
   return LIST_HEADERS.has(canonical);
-}
-
-/** "content-type" -> "Content-Type", with the usual exceptions (Call-ID, CSeq...). */
-export function prettyName(canonical: string): string {
-  return PRETTY[canonical] ?? canonical.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }
 
 export type HeaderInit = ReadonlyArray<readonly [string, string]>;
@@ -80,18 +35,32 @@ export class Headers {
   /** Typed values by canonical key: two small arrays, searched linearly (a message has a few). */
   #cacheKeys: string[] | undefined;
   #cacheValues: unknown[] | undefined;
+  /** Whether any line was added, removed or replaced since construction (a parsed message's bytes are then stale). */
+  #hasChanged = false;
 
   constructor(init?: HeaderInit) {
     if (init) for (const [n, v] of init) this.append(n, v);
   }
 
-  /** Internal fast path for the parser: names already trimmed, key already canonical. */
-  static fromParsed(names: string[], keys: string[], values: string[]): Headers {
+  /**
+   * Internal fast path for the parser: names already trimmed, keys already
+   * canonical, and optionally typed values already parsed (the arrays are taken over).
+   */
+  static fromParsed(names: string[], keys: string[], values: string[], cache?: { keys: string[]; values: unknown[] }): Headers {
     const h = new Headers();
     h.#names = names;
     h.#keys = keys;
     h.#values = values;
+    if (cache !== undefined) {
+      h.#cacheKeys = cache.keys;
+      h.#cacheValues = cache.values;
+    }
     return h;
+  }
+
+  /** True once a line was added, removed or replaced: the serializer then re-renders the header section. */
+  get hasChanged(): boolean {
+    return this.#hasChanged;
   }
 
   get size(): number {
@@ -201,8 +170,9 @@ export class Headers {
   /** Remove every occurrence; returns how many lines were removed. */
   delete(name: string): number {
     const key = canonicalName(name);
-    this.#invalidate(key);
-    return this.#removeKey(key);
+    const n = this.#removeKey(key);
+    if (n > 0) this.#invalidate(key);
+    return n;
   }
 
   #removeKey(key: string): number {
@@ -256,6 +226,7 @@ export class Headers {
   }
 
   #invalidate(key: string): void {
+    this.#hasChanged = true;
     const keys = this.#cacheKeys;
     if (keys === undefined) return;
     const i = keys.indexOf(key);

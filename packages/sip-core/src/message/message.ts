@@ -52,19 +52,94 @@ const REQUIRE = tokens('Require');
 const PROXY_REQUIRE = tokens('Proxy-Require');
 const UNSUPPORTED = tokens('Unsupported');
 
+/**
+ * Where a parsed message's bytes are: the serializer hands them back as they
+ * are while nothing has changed, and the body is cut from them on first read.
+ */
+export interface ReceivedBytes {
+  readonly src: Buffer;
+  /** First octet of the start line. */
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  /**
+   * Whether the octets start..bodyEnd are exactly what serializeMessage would
+   * write for the parsed message (false when, say, Content-Length was absent).
+   */
+  readonly isReusable: boolean;
+}
+
 abstract class SipMessageBase {
-  headers: Headers;
+  #headers: Headers;
+  #body: Uint8Array | undefined;
+  #encoding: 'utf8' | 'latin1' = 'utf8';
+  /** Set by the parser, dropped by any change that the bytes would not show. */
+  #received: ReceivedBytes | undefined;
+
+  constructor(headers: Headers | HeaderInit | undefined, body: Uint8Array | string | undefined) {
+    this.#headers = headers instanceof Headers ? headers : new Headers(headers);
+    this.#body = body === undefined ? EMPTY : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  }
+
+  get headers(): Headers {
+    return this.#headers;
+  }
+  set headers(h: Headers) {
+    this.#headers = h;
+    this.#dropReceived();
+  }
+
   /** The body as bytes, never decoded: SDP and other payloads cross the B2BUA untouched. */
-  body: Uint8Array;
+  get body(): Uint8Array {
+    let b = this.#body;
+    if (b === undefined) {
+      const r = this.#received!;
+      b = this.#body = r.bodyStart === r.bodyEnd ? EMPTY : r.src.subarray(r.bodyStart, r.bodyEnd);
+    }
+    return b;
+  }
+  set body(b: Uint8Array) {
+    // A parsed message keeps its bytes only while its body is the one received.
+    if (b !== this.#body) this.#received = undefined;
+    this.#body = b;
+  }
+
   /**
    * How header text maps to bytes. Headers that are not valid UTF-8 (RFC 4475
    * has some) are read as latin1 so that serializing gives back the same bytes.
    */
-  headerEncoding: 'utf8' | 'latin1' = 'utf8';
+  get headerEncoding(): 'utf8' | 'latin1' {
+    return this.#encoding;
+  }
+  set headerEncoding(e: 'utf8' | 'latin1') {
+    if (e !== this.#encoding) this.#dropReceived();
+    this.#encoding = e;
+  }
 
-  constructor(headers: Headers | HeaderInit | undefined, body: Uint8Array | string | undefined) {
-    this.headers = headers instanceof Headers ? headers : new Headers(headers);
-    this.body = body === undefined ? EMPTY : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  /**
+   * The received octets of this message while they still say exactly what it
+   * holds: parsed, and since then no header, start-line part or body changed.
+   */
+  get unchangedBytes(): Buffer | undefined {
+    const r = this.#received;
+    if (r === undefined || !r.isReusable || this.#headers.hasChanged) return undefined;
+    return r.start === 0 && r.bodyEnd === r.src.length ? r.src : r.src.subarray(r.start, r.bodyEnd);
+  }
+
+  /** For the parser: the message was read from these bytes (the body is cut from them when first read). */
+  adoptReceived(received: ReceivedBytes): void {
+    this.#received = received;
+    this.#body = undefined;
+  }
+
+  /** For subclasses: a start-line part changed, so the received bytes no longer say it. */
+  protected startLineChanged(): void {
+    this.#dropReceived();
+  }
+
+  #dropReceived(): void {
+    if (this.#body === undefined) this.#body = this.body;
+    this.#received = undefined;
   }
 
   /** Every Via, top first. */
@@ -166,12 +241,26 @@ export interface SipRequestInit {
 
 export class SipRequest extends SipMessageBase {
   readonly kind = 'request' as const;
-  method: string;
-  uri: Uri;
+  #method: string;
+  #uri: Uri;
   constructor(init: SipRequestInit) {
     super(init.headers, init.body);
-    this.method = init.method;
-    this.uri = init.uri;
+    this.#method = init.method;
+    this.#uri = init.uri;
+  }
+  get method(): string {
+    return this.#method;
+  }
+  set method(m: string) {
+    if (m !== this.#method) this.startLineChanged();
+    this.#method = m;
+  }
+  get uri(): Uri {
+    return this.#uri;
+  }
+  set uri(u: Uri) {
+    if (u !== this.#uri) this.startLineChanged();
+    this.#uri = u;
   }
 }
 
@@ -184,12 +273,26 @@ export interface SipResponseInit {
 
 export class SipResponse extends SipMessageBase {
   readonly kind = 'response' as const;
-  status: number;
-  reason: string;
+  #status: number;
+  #reason: string;
   constructor(init: SipResponseInit) {
     super(init.headers, init.body);
-    this.status = init.status;
-    this.reason = init.reason ?? reasonPhrase(init.status);
+    this.#status = init.status;
+    this.#reason = init.reason ?? reasonPhrase(init.status);
+  }
+  get status(): number {
+    return this.#status;
+  }
+  set status(s: number) {
+    if (s !== this.#status) this.startLineChanged();
+    this.#status = s;
+  }
+  get reason(): string {
+    return this.#reason;
+  }
+  set reason(r: string) {
+    if (r !== this.#reason) this.startLineChanged();
+    this.#reason = r;
   }
 }
 

@@ -18,7 +18,8 @@ import {
   parseTo,
   parseViaList,
 } from './header-values.js';
-import { Headers, canonicalName } from './headers.js';
+import { CoreHeader, nameInfo } from './header-names.js';
+import { Headers } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { type Uri, parseUri } from './uri.js';
 
@@ -63,40 +64,80 @@ function checkVersion(v: string, part: string): void {
   fail(`malformed SIP version "${v.slice(0, 20)}"`, part);
 }
 
+const SP = 0x20;
+const HTAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * The header section as text. ASCII (nearly every message) decodes once and
+ * character indices are octet indices; UTF-8 decodes as UTF-8; anything else
+ * (RFC 4475 has some) as latin1, so that every octet survives a round trip.
+ */
+function decodeHead(buf: Buffer, start: number, end: number): { text: string; isLatin1: boolean } {
+  const text = buf.toString('utf8', start, end);
+  // Same length and no U+FFFD: every octet was ASCII (a multi-octet character
+  // shortens the text, an invalid octet becomes U+FFFD).
+  if (text.length === end - start && text.indexOf('\ufffd') < 0) return { text, isLatin1: false };
+  if (isUtf8(buf.subarray(start, end))) return { text, isLatin1: false };
+  return { text: buf.toString('latin1', start, end), isLatin1: true };
+}
+
+/**
+ * The end (index of CR) of the line that starts at pos. A bare CR or LF inside
+ * the header section would let one header smuggle another, so both are refused.
+ */
+function lineEnd(head: string, pos: number): number {
+  const lf = head.indexOf('\n', pos);
+  if (lf <= pos || head.charCodeAt(lf - 1) !== CR) fail('bare LF inside the header section', 'headers');
+  const cr = head.indexOf('\r', pos);
+  if (cr !== lf - 1) fail('bare CR inside the header section', 'headers');
+  return cr;
+}
+
+const NOT_SEEN = -1;
+const SEEN_TWICE = -2;
+
+/** The lines of a single-valued header, from where the scan saw it. */
+function linesAt(keys: string[], values: string[], at: number, key: string): string[] {
+  if (at >= 0) return [values[at]!];
+  if (at === NOT_SEEN) return NONE;
+  const out: string[] = [];
+  for (let k = 0; k < keys.length; k++) if (keys[k] === key) out.push(values[k]!);
+  return out;
+}
+
 /** Parse one SIP message. Throws SipParseError (and nothing else) on bad input. */
 export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}): SipMessage {
   const buf = toBuffer(input);
   const start = skipLeadingCrlf(buf);
   const headerEnd = findHeaderEnd(buf, start);
   if (headerEnd < 0) fail('no empty line after the header section', 'framing');
-  const headBytes = buf.subarray(start, headerEnd + 2);
-  const latin1 = !isUtf8(headBytes);
-  const head = headBytes.toString(latin1 ? 'latin1' : 'utf8');
+  const { text: head, isLatin1 } = decodeHead(buf, start, headerEnd + 2);
 
   // Start line.
-  let eol = head.indexOf('\r\n');
-  const startLine = head.slice(0, eol);
-  const first = parseStartLine(startLine);
-
-  // Bare CR or LF inside the header section would let one header smuggle another.
-  for (let k = head.indexOf('\n'); k >= 0; k = head.indexOf('\n', k + 1)) {
-    if (head.charCodeAt(k - 1) !== 0x0d) fail('bare LF inside the header section', 'headers');
-  }
-  for (let k = head.indexOf('\r'); k >= 0; k = head.indexOf('\r', k + 1)) {
-    if (head.charCodeAt(k + 1) !== 0x0a) fail('bare CR inside the header section', 'headers');
-  }
+  let eol = lineEnd(head, 0);
+  const first = parseStartLine(head.slice(0, eol));
 
   // Header lines, unfolded (RFC 3261 §7.3.1: CRLF followed by SP/HTAB continues the line).
+  // The lines of the headers checked below are noted as they go by.
   const names: string[] = [];
   const keys: string[] = [];
   const values: string[] = [];
+  let vias: number[] | undefined;
+  let from = NOT_SEEN;
+  let to = NOT_SEEN;
+  let callId = NOT_SEEN;
+  let cseqAt = NOT_SEEN;
+  let mf = NOT_SEEN;
+  let clAt = NOT_SEEN;
   let pos = eol + 2;
   const n = head.length;
   while (pos < n) {
-    eol = head.indexOf('\r\n', pos);
+    eol = lineEnd(head, pos);
     let i = pos;
     const lead = head.charCodeAt(i);
-    if (lead === 0x20 || lead === 0x09) {
+    if (lead === SP || lead === HTAB) {
       const last = values.length - 1;
       if (last < 0) fail('continuation line before any header', 'headers');
       const more = head.slice(pos, eol).trim();
@@ -104,77 +145,74 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
       pos = eol + 2;
       continue;
     }
-    while (i < eol) {
-      const c = head.charCodeAt(i);
-      if (c >= 128 || TOKEN[c] !== 1) break;
-      i++;
-    }
-    if (i === pos) fail(`malformed header line "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
-    const name = head.slice(pos, i);
-    while (i < eol && (head.charCodeAt(i) === 0x20 || head.charCodeAt(i) === 0x09)) i++;
-    if (head.charCodeAt(i) !== 0x3a) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
-    i++;
-    while (i < eol && (head.charCodeAt(i) === 0x20 || head.charCodeAt(i) === 0x09)) i++;
+    // The name runs to the colon (RFC 3261 §7.3.1: HCOLON = *( SP / HTAB ) ":" SWS).
+    const colon = head.indexOf(':', pos);
+    if (colon < 0 || colon > eol) fail(`malformed header line "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+    let nameEnd = colon;
+    let c = head.charCodeAt(nameEnd - 1);
+    while (c === SP || c === HTAB) c = head.charCodeAt(--nameEnd - 1);
+    const info = nameInfo(head.slice(pos, nameEnd));
+    if (info === undefined) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+    i = colon + 1;
+    c = head.charCodeAt(i);
+    while (c === SP || c === HTAB) c = head.charCodeAt(++i);
     let end = eol;
-    while (end > i && (head.charCodeAt(end - 1) === 0x20 || head.charCodeAt(end - 1) === 0x09)) end--;
-    names.push(name);
-    keys.push(canonicalName(name));
+    while (end > i && ((c = head.charCodeAt(end - 1)) === SP || c === HTAB)) end--;
+    const at = values.length;
+    names.push(info.name);
+    keys.push(info.key);
     values.push(head.slice(i, end));
+    switch (info.core) {
+      case CoreHeader.Other: break;
+      case CoreHeader.Via: (vias ??= []).push(at); break;
+      // Single-valued: a second occurrence is noted, and refused by the header's parser (RFC 4475 §3.3.8, §3.3.9).
+      case CoreHeader.From: from = from === NOT_SEEN ? at : SEEN_TWICE; break;
+      case CoreHeader.To: to = to === NOT_SEEN ? at : SEEN_TWICE; break;
+      case CoreHeader.CallId: callId = callId === NOT_SEEN ? at : SEEN_TWICE; break;
+      case CoreHeader.CSeq: cseqAt = cseqAt === NOT_SEEN ? at : SEEN_TWICE; break;
+      case CoreHeader.MaxForwards: mf = mf === NOT_SEEN ? at : SEEN_TWICE; break;
+      case CoreHeader.ContentLength: clAt = clAt === NOT_SEEN ? at : SEEN_TWICE; break;
+    }
     pos = eol + 2;
   }
-  const h = Headers.fromParsed(names, keys, values);
+
+  // The headers every element reads: parse now (after unfolding), and seed the typed cache.
+  if (vias === undefined) fail('missing Via header', 'Via');
+  const viaLines: string[] = [];
+  for (const k of vias) viaLines.push(values[k]!);
+  const via = parseViaList(viaLines);
+  const fromValue = parseFrom(linesAt(keys, values, from, 'from'));
+  const toValue = parseTo(linesAt(keys, values, to, 'to'));
+  const callIdValue = parseCallId(linesAt(keys, values, callId, 'call-id'));
+  const cseq = parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
+  const maxForwards = parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
+  const cl = parseContentLength(linesAt(keys, values, clAt, 'content-length'));
+  const h = Headers.fromParsed(names, keys, values, {
+    keys: ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'],
+    values: [via, fromValue, toValue, callIdValue, cseq, maxForwards, cl],
+  });
   const msg =
     first.kind === 'request'
       ? new SipRequest({ method: first.method, uri: first.uri, headers: h })
       : new SipResponse({ status: first.status, reason: first.reason, headers: h });
-  if (latin1) msg.headerEncoding = 'latin1';
-
-  // The headers every element reads: parse now, and seed the typed cache.
-  // (Single-valued ones refuse a second occurrence: RFC 4475 §3.3.8, §3.3.9.)
-  const vias: string[] = [];
-  let from: string[] | undefined;
-  let to: string[] | undefined;
-  let callId: string[] | undefined;
-  let cseqLines: string[] | undefined;
-  let mf: string[] | undefined;
-  let clLines: string[] | undefined;
-  for (let k = 0; k < keys.length; k++) {
-    const v = values[k]!;
-    switch (keys[k]) {
-      case 'via': vias.push(v); break;
-      case 'from': (from ??= []).push(v); break;
-      case 'to': (to ??= []).push(v); break;
-      case 'call-id': (callId ??= []).push(v); break;
-      case 'cseq': (cseqLines ??= []).push(v); break;
-      case 'max-forwards': (mf ??= []).push(v); break;
-      case 'content-length': (clLines ??= []).push(v); break;
-    }
-  }
-  if (vias.length === 0) fail('missing Via header', 'Via');
-  h.seed('via', parseViaList(vias));
-  h.seed('from', parseFrom(from ?? NONE));
-  h.seed('to', parseTo(to ?? NONE));
-  h.seed('call-id', parseCallId(callId ?? NONE));
-  const cseq = parseCSeq(cseqLines ?? NONE);
-  h.seed('cseq', cseq);
-  h.seed('max-forwards', parseMaxForwards(mf ?? NONE));
-  const cl = parseContentLength(clLines ?? NONE);
-  h.seed('content-length', cl);
   if (msg.kind === 'request' && cseq.method !== msg.method) {
     fail(`CSeq method ${cseq.method} does not match the request method ${msg.method}`, 'CSeq');
   }
+  if (isLatin1) msg.headerEncoding = 'latin1';
 
-  // Body (RFC 3261 §18.3).
+  // Body (RFC 3261 §18.3): cut from the input when first read.
   const bodyStart = headerEnd + 4;
   const available = buf.length - bodyStart;
+  let bodyEnd = buf.length;
   if (cl === undefined) {
     if (opts.stream) fail('missing Content-Length on a stream transport', 'Content-Length');
-    msg.body = buf.subarray(bodyStart);
   } else {
     if (cl > available) fail(`Content-Length ${cl} is larger than the ${available} octets of body received`, 'Content-Length');
     if (opts.stream && cl < available) fail(`Content-Length ${cl} is smaller than the ${available} octets of body`, 'Content-Length');
-    msg.body = buf.subarray(bodyStart, bodyStart + cl);
+    bodyEnd = bodyStart + cl;
   }
+  // Without a Content-Length the serializer adds one, so the received octets are not what it would write.
+  msg.adoptReceived({ src: buf, start, bodyStart, bodyEnd, isReusable: cl !== undefined });
   return msg;
 }
 

@@ -4,8 +4,14 @@
  */
 import type { SipMessage } from './message.js';
 
-/** Serialize a message. Content-Length is set to the body's length (added when absent). */
+/**
+ * Serialize a message. Content-Length is set to the body's length (added when absent).
+ * A parsed message that nothing has changed is its received octets: the Buffer
+ * returned then shares memory with the parser's input.
+ */
 export function serializeMessage(msg: SipMessage): Buffer {
+  const same = msg.unchangedBytes;
+  if (same !== undefined) return same;
   let head =
     msg.kind === 'request' ? `${msg.method} ${msg.uri.toString()} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
   const bodyLength = msg.body.byteLength;

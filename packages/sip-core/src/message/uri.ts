@@ -69,28 +69,65 @@ export interface SipUriParts {
   headers?: Params;
 }
 
-export class SipUri {
-  readonly scheme: 'sip' | 'sips';
-  /** The user part, unescaped ("sips:user@example.com" for sip:sips%3Auser%40example.com@...). */
+/** The parts of a SIP URI with the defaults filled in. */
+interface ResolvedSipUri {
   readonly user: string | undefined;
   readonly password: string | undefined;
   readonly host: string;
   readonly port: number | undefined;
-  /** URI parameters, names lower-cased, names and values unescaped. */
   readonly params: Params;
-  /** URI headers (after "?"), unescaped. */
   readonly headers: Params;
+}
+
+export class SipUri {
+  readonly scheme: 'sip' | 'sips';
   readonly #text: string | undefined;
+  /** A URI read from a message is checked at once but taken apart on its first read (undefined until then). */
+  #parts: ResolvedSipUri | undefined;
 
   constructor(parts: SipUriParts, text?: string) {
     this.scheme = parts.scheme;
-    this.user = parts.user;
-    this.password = parts.password;
-    this.host = parts.host;
-    this.port = parts.port;
-    this.params = parts.params ?? NO_PARAMS;
-    this.headers = parts.headers ?? NO_PARAMS;
     this.#text = text;
+    this.#parts = isUnresolved(parts) ? undefined : {
+      user: parts.user,
+      password: parts.password,
+      host: parts.host,
+      port: parts.port,
+      params: parts.params ?? NO_PARAMS,
+      headers: parts.headers ?? NO_PARAMS,
+    };
+  }
+
+  /** For the parser: a URI whose text scanSipUri() accepted; its parts are built on first read. */
+  static checked(scheme: 'sip' | 'sips', text: string): SipUri {
+    return new SipUri(scheme === 'sip' ? UNRESOLVED_SIP : UNRESOLVED_SIPS, text);
+  }
+
+  #resolved(): ResolvedSipUri {
+    return (this.#parts ??= buildSipUri(this.scheme, this.#text!));
+  }
+
+  /** The user part, unescaped ("sips:user@example.com" for sip:sips%3Auser%40example.com@...). */
+  get user(): string | undefined {
+    return this.#resolved().user;
+  }
+  get password(): string | undefined {
+    return this.#resolved().password;
+  }
+  /** hostname, IPv4 address, or IPv6 reference with its brackets ("[2001:db8::1]"). */
+  get host(): string {
+    return this.#resolved().host;
+  }
+  get port(): number | undefined {
+    return this.#resolved().port;
+  }
+  /** URI parameters, names lower-cased, names and values unescaped. */
+  get params(): Params {
+    return this.#resolved().params;
+  }
+  /** URI headers (after "?"), unescaped. */
+  get headers(): Params {
+    return this.#resolved().headers;
   }
 
   get kind(): 'sip' {
@@ -99,7 +136,8 @@ export class SipUri {
 
   /** The host without IPv6 brackets, as sockets want it. */
   get hostname(): string {
-    return this.host.charCodeAt(0) === 0x5b ? this.host.slice(1, -1) : this.host;
+    const host = this.host;
+    return host.charCodeAt(0) === 0x5b ? host.slice(1, -1) : host;
   }
 
   param(name: string): string | null | undefined {
@@ -138,6 +176,13 @@ export class SipUri {
     }
     return s;
   }
+}
+
+/** Placeholders that SipUri.checked() hands to the constructor: no parts yet. */
+const UNRESOLVED_SIP: SipUriParts = { scheme: 'sip', host: '' };
+const UNRESOLVED_SIPS: SipUriParts = { scheme: 'sips', host: '' };
+function isUnresolved(parts: SipUriParts): boolean {
+  return parts === UNRESOLVED_SIP || parts === UNRESOLVED_SIPS;
 }
 
 /** tel: URI (RFC 3966): the number as written (visual separators kept) and its parameters. */
@@ -189,25 +234,52 @@ function isSchemeChar(c: number, first: boolean): boolean {
   return alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
 }
 
-/** Parse "name[=value]" pairs separated by `sep`, checking characters and unescaping. */
-function parseUriParams(s: string, sep: string, chars: Uint8Array, part: string, what: string, needValue: boolean): Params {
+/**
+ * Check "name[=value]" pairs separated by `sep` in s[from, to): characters and
+ * %-escapes, and a value where one is needed. Builds nothing.
+ */
+function checkUriParams(s: string, from: number, to: number, sep: number, chars: Uint8Array, part: string, what: string, needValue: boolean): void {
+  let start = from;
+  while (start <= to) {
+    let eq = -1;
+    let i = start;
+    for (; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c === sep) break;
+      if (c === 0x3d && eq < 0) {
+        eq = i;
+        continue;
+      }
+      if (c >= 128 || chars[c] !== 1) bad(`malformed ${what}${eq < 0 ? '' : ' value'} "${s.slice(start, Math.min(to, i + 20))}"`, part);
+      if (c === 0x25 && !isEscape(s, i, to)) bad(`bad %-escape in ${what} "${s.slice(start, i + 3)}"`, part);
+    }
+    if (eq === start || i === start) bad(`malformed ${what} "${s.slice(start, i)}"`, part);
+    if (needValue && eq < 0) bad(`${what} "${s.slice(start, i)}" has no value`, part);
+    start = i + 1;
+  }
+}
+
+/** "%" HEXDIG HEXDIG at s[i], all before `limit`. */
+function isEscape(s: string, i: number, limit: number): boolean {
+  return i + 2 < limit && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2));
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** Split checked "name[=value]" pairs and unescape them (names lower-cased). */
+function buildUriParams(s: string, sep: string): Params {
   const out = new ParamMap();
   let start = 0;
   while (start <= s.length) {
     let end = s.indexOf(sep, start);
     if (end < 0) end = s.length;
-    const item = s.slice(start, end);
+    const eq = s.indexOf('=', start);
+    const hasValue = eq >= 0 && eq < end;
+    const name = unescapePct(s.slice(start, hasValue ? eq : end))!;
+    out.add(name.toLowerCase(), hasValue ? unescapePct(s.slice(eq + 1, end))! : null);
     start = end + 1;
-    const eq = item.indexOf('=');
-    const rawName = eq < 0 ? item : item.slice(0, eq);
-    const rawValue = eq < 0 ? null : item.slice(eq + 1);
-    if (rawName.length === 0 || !isAll(rawName, chars)) bad(`malformed ${what} "${item}"`, part);
-    if (rawValue !== null && !isAll(rawValue, chars)) bad(`malformed ${what} value "${item}"`, part);
-    if (needValue && rawValue === null) bad(`${what} "${item}" has no value`, part);
-    const name = unescapePct(rawName);
-    const value = rawValue === null ? null : unescapePct(rawValue);
-    if (name === undefined || value === undefined) bad(`bad %-escape in ${what} "${item}"`, part);
-    out.add(name.toLowerCase(), value);
   }
   return out;
 }
@@ -217,11 +289,11 @@ export function isIPv6Reference(h: string): boolean {
   return h.length > 2 && h.charCodeAt(0) === 0x5b && h.charCodeAt(h.length - 1) === 0x5d && isIPv6(h.slice(1, -1));
 }
 
-function isValidHost(h: string): boolean {
-  if (h.length === 0) return false;
-  if (h.charCodeAt(0) === 0x5b) return isIPv6Reference(h);
-  for (let i = 0; i < h.length; i++) {
-    const c = h.charCodeAt(i);
+function isValidHost(s: string, from: number, to: number): boolean {
+  if (to === from) return false;
+  if (s.charCodeAt(from) === 0x5b) return isIPv6Reference(s.slice(from, to));
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
     if (c >= 128 || HOST[c] !== 1 || c === 0x3a || c === 0x5b || c === 0x5d) return false;
   }
   return true;
@@ -240,9 +312,10 @@ export function parseUri(text: string, opts: ParseUriOptions = {}): Uri {
   let colon = 0;
   while (colon < text.length && isSchemeChar(text.charCodeAt(colon), colon === 0)) colon++;
   if (colon === 0 || text.charCodeAt(colon) !== 0x3a) bad(`"${text.slice(0, 40)}" is not a URI`, part);
+  const sip = sipScheme(text, colon);
+  if (sip !== undefined) return parseSipUri(sip, text, part, opts.allowHeaders ?? true);
   const scheme = text.slice(0, colon).toLowerCase();
   const rest = text.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest, text, part, opts.allowHeaders ?? true);
   if (scheme === 'tel') return parseTelUri(rest, text, part);
   for (let i = 0; i < rest.length; i++) {
     const c = rest.charCodeAt(i);
@@ -252,33 +325,85 @@ export function parseUri(text: string, opts: ParseUriOptions = {}): Uri {
   return new AbsoluteUri(scheme, text);
 }
 
-function parseSipUri(scheme: 'sip' | 'sips', rest: string, text: string, part: string, allowHeaders: boolean): SipUri {
+/**
+ * Check a SIP URI: text[from..] is what follows "sip:" or "sips:". Throws
+ * SipParseError on anything RFC 3261 §25 does not allow; builds nothing.
+ */
+export function scanSipUri(text: string, from: number, part: string, allowHeaders: boolean): void {
+  const n = text.length;
   // "@" cannot appear unescaped after the userinfo, so the first one ends it;
   // the user part itself may hold ";" and "?" (RFC 3261 user-unreserved).
+  const at = text.indexOf('@', from);
+  let hostStart = from;
+  if (at >= 0) {
+    let i = from;
+    let inPassword = false;
+    for (; i < at; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x3a && !inPassword) {
+        if (i === from) break;
+        inPassword = true;
+        continue;
+      }
+      const table = inPassword ? PASSWORD : USER;
+      if (c >= 128 || table[c] !== 1) break;
+      if (c === 0x25 && !isEscape(text, i, at)) {
+        bad(inPassword ? 'bad %-escape in password' : `bad %-escape in user part "${text.slice(from, at)}"`, part);
+      }
+    }
+    if (i < at || at === from) bad(inPassword ? 'malformed password' : `malformed user part "${text.slice(from, at)}"`, part);
+    hostStart = at + 1;
+  }
+  let i = hostStart;
+  if (text.charCodeAt(i) === 0x5b) {
+    const close = text.indexOf(']', i);
+    if (close < 0) bad('unterminated IPv6 reference', part);
+    i = close + 1;
+  } else {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
+      i++;
+    }
+  }
+  if (!isValidHost(text, hostStart, i)) bad(`malformed host "${text.slice(hostStart, i)}"`, part);
+  if (text.charCodeAt(i) === 0x3a) {
+    const start = ++i;
+    let port = 0;
+    for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) port = port * 10 + (c - 0x30);
+    if (i === start || i - start > 5) bad('malformed port', part);
+    if (port > 65535) bad(`port ${port} out of range`, part);
+  }
+  const q = text.indexOf('?', i);
+  const paramsEnd = q < 0 ? n : q;
+  if (text.charCodeAt(i) === 0x3b) {
+    checkUriParams(text, i + 1, paramsEnd, 0x3b, PARAMCHAR, part, 'URI parameter', false);
+  } else if (i !== paramsEnd) {
+    bad(`unexpected "${text[i]}" after host`, part);
+  }
+  if (q >= 0) {
+    if (!allowHeaders) bad('a Request-URI may not carry headers ("?")', part);
+    checkUriParams(text, q + 1, n, 0x26, HNVCHAR, part, 'URI header', true);
+  }
+}
+
+/** Take apart a SIP URI that scanSipUri() accepted. */
+function buildSipUri(scheme: 'sip' | 'sips', text: string): ResolvedSipUri {
+  const rest = text.slice(scheme.length + 1);
   const at = rest.indexOf('@');
   let user: string | undefined;
   let password: string | undefined;
   let hostStart = 0;
   if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    const pc = userinfo.indexOf(':');
-    const rawUser = pc < 0 ? userinfo : userinfo.slice(0, pc);
-    if (rawUser.length === 0 || !isAll(rawUser, USER)) bad(`malformed user part "${rawUser}"`, part);
-    user = unescapePct(rawUser);
-    if (user === undefined) bad(`bad %-escape in user part "${rawUser}"`, part);
-    if (pc >= 0) {
-      const rawPw = userinfo.slice(pc + 1);
-      if (!isAll(rawPw, PASSWORD)) bad('malformed password', part);
-      password = unescapePct(rawPw);
-      if (password === undefined) bad('bad %-escape in password', part);
-    }
+    const pc = rest.indexOf(':');
+    const hasPassword = pc >= 0 && pc < at;
+    user = unescapePct(rest.slice(0, hasPassword ? pc : at));
+    if (hasPassword) password = unescapePct(rest.slice(pc + 1, at));
     hostStart = at + 1;
   }
   let i = hostStart;
   if (rest.charCodeAt(i) === 0x5b) {
-    const close = rest.indexOf(']', i);
-    if (close < 0) bad('unterminated IPv6 reference', part);
-    i = close + 1;
+    i = rest.indexOf(']', i) + 1;
   } else {
     while (i < rest.length) {
       const c = rest.charCodeAt(i);
@@ -287,29 +412,31 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, text: string, part: s
     }
   }
   const host = rest.slice(hostStart, i);
-  if (!isValidHost(host)) bad(`malformed host "${host}"`, part);
   let port: number | undefined;
   if (rest.charCodeAt(i) === 0x3a) {
     const start = ++i;
     while (i < rest.length && rest.charCodeAt(i) >= 0x30 && rest.charCodeAt(i) <= 0x39) i++;
-    if (i === start || i - start > 5) bad('malformed port', part);
     port = Number(rest.slice(start, i));
-    if (port > 65535) bad(`port ${port} out of range`, part);
   }
   let params: Params = NO_PARAMS;
   let headers: Params = NO_PARAMS;
   const q = rest.indexOf('?', i);
-  const paramsEnd = q < 0 ? rest.length : q;
-  if (rest.charCodeAt(i) === 0x3b) {
-    params = parseUriParams(rest.slice(i + 1, paramsEnd), ';', PARAMCHAR, part, 'URI parameter', false);
-  } else if (i !== paramsEnd) {
-    bad(`unexpected "${rest[i]}" after host`, part);
-  }
-  if (q >= 0) {
-    if (!allowHeaders) bad('a Request-URI may not carry headers ("?")', part);
-    headers = parseUriParams(rest.slice(q + 1), '&', HNVCHAR, part, 'URI header', true);
-  }
-  return new SipUri({ scheme, user, password, host, port, params, headers }, text);
+  if (rest.charCodeAt(i) === 0x3b) params = buildUriParams(rest.slice(i + 1, q < 0 ? rest.length : q), ';');
+  if (q >= 0) headers = buildUriParams(rest.slice(q + 1), '&');
+  return { user, password, host, port, params, headers };
+}
+
+/** "sip" or "sips" in any case, without building a lower-cased copy. */
+function sipScheme(text: string, colon: number): 'sip' | 'sips' | undefined {
+  if (colon !== 3 && colon !== 4) return undefined;
+  if ((text.charCodeAt(0) | 0x20) !== 0x73 || (text.charCodeAt(1) | 0x20) !== 0x69 || (text.charCodeAt(2) | 0x20) !== 0x70) return undefined;
+  if (colon === 3) return 'sip';
+  return (text.charCodeAt(3) | 0x20) === 0x73 ? 'sips' : undefined;
+}
+
+function parseSipUri(scheme: 'sip' | 'sips', text: string, part: string, allowHeaders: boolean): SipUri {
+  scanSipUri(text, scheme.length + 1, part, allowHeaders);
+  return SipUri.checked(scheme, text);
 }
 
 function parseTelUri(rest: string, text: string, part: string): TelUri {
@@ -317,7 +444,8 @@ function parseTelUri(rest: string, text: string, part: string): TelUri {
   const number = semi < 0 ? rest : rest.slice(0, semi);
   // global-number starts with "+"; local numbers are hex digits, "*", "#" and separators.
   if (!/^(\+[0-9\-.()]*[0-9][0-9\-.()]*|[0-9A-Fa-f*#\-.()]+)$/.test(number)) bad(`malformed tel number "${number}"`, part);
-  const params = semi < 0 ? NO_PARAMS : parseUriParams(rest.slice(semi + 1), ';', PARAMCHAR, part, 'tel parameter', false);
+  if (semi >= 0) checkUriParams(rest, semi + 1, rest.length, 0x3b, PARAMCHAR, part, 'tel parameter', false);
+  const params = semi < 0 ? NO_PARAMS : buildUriParams(rest.slice(semi + 1), ';');
   // RFC 3966 §5.1.5: a local number means nothing without its phone-context.
   if (number.charCodeAt(0) !== 0x2b && !params.has('phone-context')) bad(`local tel number "${number}" without phone-context`, part);
   return new TelUri(number, params, text);
