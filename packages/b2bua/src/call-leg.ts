@@ -71,9 +71,11 @@ export interface CallLeg {
   outcome: LegOutcome;
   /** The final status the leg's INVITE got (200 when answered). */
   status: number | undefined;
-  /** The latest provisional (for relaying) and the 2xx. */
+  /** The latest provisional (for relaying) and the 2xx, until the answer reached the caller or the leg ended. */
   provisional: SipResponse | undefined;
   answer: SipResponse | undefined;
+  /** A 2xx arrived on this leg (it stays true when `answer` has been let go). */
+  isAnswered: boolean;
   /** The final non-2xx the leg's INVITE got, when there was one. */
   rejection: SipResponse | undefined;
   noAnswerTimer: TimerHandle | undefined;

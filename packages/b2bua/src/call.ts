@@ -35,6 +35,15 @@ import { type ForkEffect, type ForkEvent, type ForkState, type LegFailure, initi
 import { crossingHeaders, diversionFor, nextHop } from './header-policy.js';
 import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, retargetOffer, sdpOf } from './offer-answer.js';
 
+/**
+ * Once a leg's answer has reached the caller (or the leg has ended), its provisional and 2xx are
+ * not read again: dropping them keeps a long call's memory to its dialogs (two parsed messages less).
+ */
+function forgetMessages(leg: CallLeg): void {
+  leg.provisional = undefined;
+  leg.answer = undefined;
+}
+
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown })?.then === 'function';
 
 /** One call through the B2BUA. Created by B2bua for each incoming INVITE. */
@@ -240,7 +249,7 @@ export class Call {
       this.#host.logger?.warn({ err, callId: this.id, uri: target.uri }, 'outbound INVITE not sent');
       return undefined;
     }
-    const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, rejection: undefined, noAnswerTimer: undefined, isTerminated: false };
+    const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, isAnswered: false, rejection: undefined, noAnswerTimer: undefined, isTerminated: false };
     this.#legs.set(id, leg);
     session.on((e) => (onRetarget !== undefined && leg.kind === 'retarget' && leg !== this.#winner ? this.#onRetargetLeg(leg, e, onRetarget) : this.#onLeg(leg, e)));
     return leg;
@@ -291,6 +300,7 @@ export class Call {
         return;
       case 'confirmed':
         leg.answer = e.response;
+        leg.isAnswered = true;
         leg.status = e.response?.status;
         if (this.isEnded) return this.#release(leg);
         return this.#step({ type: 'answered', leg: leg.id });
@@ -322,13 +332,14 @@ export class Call {
       else if (cause.kind !== 'localBye') this.#end({ kind: 'failed', side: 'callee', status: statusOfCause(cause) });
       return this.#checkIdle();
     }
-    if (leg.answer === undefined) {
+    if (!leg.isAnswered) {
       if (cause.kind === 'rejected') leg.rejection = cause.response;
       const status = statusOfCause(cause);
       leg.status = status;
       if (leg.outcome === 'pending') leg.outcome = cause.kind === 'cancelled' ? 'cancelled' : 'failed';
       if (!this.isEnded && leg.kind === 'fork') this.#step({ type: 'failed', leg: leg.id, status });
     }
+    forgetMessages(leg);
     this.#checkIdle();
   }
 
@@ -341,6 +352,7 @@ export class Call {
     }
     if (e.type !== 'confirmed' || e.response === undefined) return;
     leg.answer = e.response;
+    leg.isAnswered = true;
     leg.status = e.response.status;
     if (this.isEnded) {
       this.#release(leg);
@@ -361,6 +373,7 @@ export class Call {
       this.#oa = { negotiation: { kind: 'idle' }, caller: answer ?? this.#oa.caller, callee: sdp ?? this.#oa.callee };
       leg.outcome = 'answered';
       this.#winner = leg;
+      forgetMessages(leg);
       if (old !== undefined) {
         old.outcome = 'ended';
         old.session.bye({ headers: [reasonHeader(200, 'Call retargeted')] });
@@ -384,6 +397,7 @@ export class Call {
     leg.outcome = 'answered';
     this.#winner = leg;
     this.#earlyLeg = undefined;
+    forgetMessages(leg);
     this.#host.notify(this, { type: 'answered', leg: leg.id });
   }
 
@@ -449,7 +463,7 @@ export class Call {
       this.#stopTimer(l);
       if (l === this.#winner) l.outcome = 'ended';
       if (l.isTerminated) continue;
-      if (l === this.#winner || l.answer !== undefined) {
+      if (l === this.#winner || l.isAnswered) {
         l.session.ack({});
         l.session.bye(reason);
       } else if (l.outcome === 'pending') {

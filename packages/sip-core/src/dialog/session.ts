@@ -422,6 +422,8 @@ export abstract class Session {
     const s = step2xxRetransmit(this.#rtx.state, e, this.host.timers);
     this.#rtx = { ...this.#rtx, state: s.state };
     this.#runRtx(s.effects);
+    // Confirmed or given up: nothing reads the 2xx or its transaction again; a long call should not keep them.
+    if (this.#rtx?.state.kind !== 'waiting') this.#rtx = undefined;
   }
 
   #runRtx(effects: ReturnType<typeof start2xxRetransmit>['effects']): void {

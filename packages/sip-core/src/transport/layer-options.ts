@@ -20,6 +20,12 @@ export interface TransportLayerOptions {
   readonly maxMessageSize?: number;
   /** A TCP/TLS connection without traffic for this long is closed (default 120000 ms; 0 never). */
   readonly idleTimeoutMs?: number;
+  /**
+   * Kernel receive and send buffer of each UDP socket, in octets (default 4 MiB; Linux caps it at
+   * net.core.rmem_max / wmem_max). Datagrams that arrive while the event loop is busy (a GC pause, a
+   * burst of calls) wait here; the usual 208 KiB default holds under a hundred and drops the rest.
+   */
+  readonly udpBufferSize?: number;
   /** How long a TCP/TLS connect may take (default 10000 ms). */
   readonly connectTimeoutMs?: number;
   /** Timers run on this clock (default SystemClock). */

@@ -53,6 +53,7 @@ export class SipTransportLayer implements TransportLayer {
   readonly #maxMessageSize: number;
   readonly #idleMs: number;
   readonly #connectMs: number;
+  readonly #udpBufferSize: number;
   #tls: TlsMaterial | undefined;
   #localAddresses: Set<string> | undefined;
   #broadcastAddresses: Set<string> | undefined;
@@ -65,6 +66,7 @@ export class SipTransportLayer implements TransportLayer {
     this.#maxMessageSize = opts.maxMessageSize ?? 65535;
     this.#idleMs = opts.idleTimeoutMs ?? 120_000;
     this.#connectMs = opts.connectTimeoutMs ?? 10_000;
+    this.#udpBufferSize = opts.udpBufferSize ?? 4 * 1024 * 1024;
   }
 
   /**
@@ -200,7 +202,7 @@ export class SipTransportLayer implements TransportLayer {
         const ep = await UdpEndpoint.bind(spec.address, spec.port, {
           onDatagram: (data, from) => this.#onDatagram(ep, data, from),
           onError,
-        });
+        }, this.#udpBufferSize);
         this.#udp.push(ep);
         return;
       }

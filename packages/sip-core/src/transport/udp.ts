@@ -27,10 +27,14 @@ export class UdpEndpoint {
     this.family = family;
   }
 
-  /** Bind to address:port (port 0: ephemeral). Rejects with SipError('SIP_ERR_TRANSPORT') when the bind fails. */
-  static bind(address: string, port: number, handlers: UdpHandlers): Promise<UdpEndpoint> {
+  /**
+   * Bind to address:port (port 0: ephemeral). Rejects with SipError('SIP_ERR_TRANSPORT') when the bind fails.
+   * `bufferSize`: the kernel receive and send buffers asked for (the kernel may cap them; undefined keeps its default).
+   */
+  static bind(address: string, port: number, handlers: UdpHandlers, bufferSize?: number): Promise<UdpEndpoint> {
     const family = ipFamily(address) === 6 ? 6 : 4;
-    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    const buffers = bufferSize === undefined ? {} : { recvBufferSize: bufferSize, sendBufferSize: bufferSize };
+    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, ...buffers });
     const ep = new UdpEndpoint(socket, family);
     return new Promise((resolve, reject) => {
       const onBindError = (err: Error): void => {
@@ -55,6 +59,11 @@ export class UdpEndpoint {
 
   get port(): number {
     return this.#socket.address().port;
+  }
+
+  /** The kernel's receive buffer size of this socket, in octets (Linux reports twice what was asked: its bookkeeping). */
+  get receiveBufferSize(): number {
+    return this.#socket.getRecvBufferSize();
   }
 
   /** Send one datagram; resolves with the Error when the send failed (never rejects). `ttl` is for multicast (RFC 3261 §18.2.2). */

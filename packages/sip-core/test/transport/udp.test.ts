@@ -9,9 +9,14 @@
  * - RFC 4475 §3.3.10: a response is never sent to a broadcast address.
  * - a malformed request gets a 400 back along its Via and the next good request is served.
  * - a datagram of CRLFs (keep-alive) is ignored.
+ * - a burst of 1,500 requests that arrives while the event loop is busy waits in the socket's
+ *   enlarged kernel buffer and is served in full (skipped where net.core.rmem_max is under 4 MiB).
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMessage } from '../../src/message/parse.js';
 import type { SipRequest, SipResponse } from '../../src/message/message.js';
@@ -189,3 +194,43 @@ t.test('UDP sends MUST report failures as SendResult, never throw', async (t) =>
   const r3 = await layer.sendRequest(request(), { protocol: 'udp', host: '127.0.0.1', port: 5060 });
   t.equal(r3.ok, false);
 });
+
+const rmemMax = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+  } catch {
+    return 0;
+  }
+})();
+
+// The kernel caps the buffer at net.core.rmem_max: where that is small the burst cannot fit, whatever we ask.
+(rmemMax >= 4 * 1024 * 1024 ? t.test.bind(t) : t.skip.bind(t))(
+  'a burst that arrives while the event loop is busy MUST wait in the UDP receive buffer, not be dropped',
+  async (t) => {
+    const layer = await listen(t, ['udp://127.0.0.1:0']);
+    const got = inbox(layer);
+    const dir = mkdtempSync(join(tmpdir(), 'udp-burst-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const done = join(dir, 'sent');
+    const count = 1500;
+    const via = `SIP/2.0/UDP 127.0.0.1:9;branch=${branch()}`;
+    // Another process sends the burst and then writes a file; we block our event loop until that file
+    // exists, so every datagram lands while nobody reads the socket (the default 208 KiB holds ~150).
+    const sender = `
+      const s = require('node:dgram').createSocket('udp4');
+      const msg = ${JSON.stringify(rawRequest(via))};
+      let left = ${count};
+      for (let i = 0; i < ${count}; i++) s.send(msg.replace('Call-ID: ', 'Call-ID: burst' + i + '-'), ${portOf(layer, 'udp')}, '127.0.0.1', () => {
+        if (--left === 0) { require('node:fs').writeFileSync(${JSON.stringify(done)}, ''); s.close(); }
+      });`;
+    const child = spawn(process.execPath, ['-e', sender], { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(done) && Date.now() < deadline) {
+      // busy: the event loop does not run
+    }
+    t.ok(existsSync(done), 'the sender finished while we were busy');
+    await new Promise((r) => child.once('exit', r));
+    for (let i = 0; i < 100 && got.items.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    t.equal(got.items.length, count, 'every datagram of the burst was served');
+  },
+);
