@@ -24,7 +24,8 @@ const numberOfUri = (uri: string): string => /^sips?:([^@;]+)@/.exec(uri)?.[1] ?
 
 /** How a call ended, in words for the history. */
 export function outcomeOf(cause: CallEndCause, legs: readonly LegSummary[]): string {
-  const answered = legs.find((l) => l.outcome === 'answered' || l.outcome === 'ended');
+  // The last leg that was up: after a steer, the new target rather than the assistant who answered first.
+  const answered = [...legs].reverse().find((l) => l.outcome === 'answered' || l.outcome === 'ended');
   const by = answered ? `answered by ${numberOfUri(answered.uri)}${answered.label ? ` (${answered.label})` : ''}` : undefined;
   switch (cause.kind) {
     case 'callerBye':
