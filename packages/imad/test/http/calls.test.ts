@@ -73,6 +73,11 @@ if (requireSipp('live calls, steering and history through the API')) {
     t.equal(badQuery.status, 400);
     t.equal(badQuery.body.field, 'limit');
 
+    const metrics = await (await fetch(d.base + '/metrics')).text();
+    t.match(metrics, /^ima_calls_total 1$/m, 'the call is counted');
+    t.match(metrics, /^ima_decisions_total\{kind="assistants"\} 1$/m, 'and its decision');
+    t.match(metrics, /^ima_calls_active 0$/m);
+
     await d.close();
     d = await startApi(s);
     const again = await loggedIn(d.base, 'admin');

@@ -27,7 +27,7 @@ export interface ApiSetup {
  * alice (1000) has the pool bob, carol; dave (1100) has the pool carol, erin. Logins: admin,
  * alice, dave (managers), bob, carol, erin (assistants).
  */
-export async function apiSetup(extra: { http?: string; dir?: string; pbxPort?: number; sipPort?: number } = {}): Promise<ApiSetup> {
+export async function apiSetup(extra: { http?: string; dir?: string; pbxPort?: number; sipPort?: number; optionsInterval?: string } = {}): Promise<ApiSetup> {
   const dir = extra.dir ?? mkdtempSync(join(tmpdir(), 'imad-http-'));
   const sipPort = extra.sipPort ?? (await freeUdpPort());
   const pbxPort = extra.pbxPort ?? (await freeUdpPort());
@@ -37,7 +37,7 @@ sip:
   trunk:
     peers: [ "127.0.0.1:${pbxPort}" ]
     allow: [ "127.0.0.1/32" ]
-    options_interval: 0
+    options_interval: ${extra.optionsInterval ?? 0}
     phone_state: none
 http:
   listen: "127.0.0.1:0"
