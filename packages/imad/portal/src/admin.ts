@@ -71,15 +71,14 @@ async function load(): Promise<void> {
 async function explain(): Promise<void> {
   const caller = byId<HTMLInputElement>('explain-caller').value.trim();
   const called = byId<HTMLInputElement>('explain-called').value.trim();
-  const r = await api<{ decision?: unknown; reason?: string }>('POST', '/api/explain', { caller, called });
+  const r = await api<{ decision: string; reason: string; targets?: string[] }>('POST', '/api/explain', { caller, called });
   const out = byId('explain-result');
   if (!r.ok) {
     out.textContent = `Refused: ${r.error}${r.field !== undefined ? ` (${r.field})` : ''}`;
     return;
   }
-  const d = r.data.decision;
-  const kind = typeof d === 'string' ? d : typeof d === 'object' && d !== null && 'kind' in d ? String((d as { kind: unknown }).kind) : JSON.stringify(d);
-  out.textContent = `A call from ${caller} to ${called} now would go to: ${kind}, because ${r.data.reason ?? 'the policy says so'}.`;
+  const targets = r.data.targets !== undefined && r.data.targets.length > 0 ? ` (${r.data.targets.join(', ')})` : '';
+  out.textContent = `A call from ${caller} to ${called} now would go to: ${r.data.decision}${targets}, because ${r.data.reason}.`;
 }
 
 async function main(): Promise<void> {

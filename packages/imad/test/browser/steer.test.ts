@@ -4,7 +4,8 @@
  *   then as answered by the assistant;
  * - one click on "Voicemail" steers it: SIPp's phones see the new INVITE to the voicemail pilot
  *   with a Diversion naming the manager, the caller is re-INVITEd and stays on the line, the
- *   assistant's leg is hung up, and the call leaves the console when the caller hangs up.
+ *   assistant's leg is hung up, and the call leaves the console when the caller hangs up;
+ * - the manager's page, open all along, lists it in the recent calls.
  * Required under CI=true; elsewhere skipped with a notice when SIPp or chromium is missing.
  */
 import t from 'tap';
@@ -21,6 +22,7 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
       await portal.daemon.close();
     });
     const { page } = await loggedIn(browser, portal.base, 'bob');
+    const manager = (await loggedIn(browser, portal.base, 'alice')).page;
     const calls = page.locator('#manager-alice ul.calls');
     t.match(await calls.textContent(), /No calls right now/);
 
@@ -58,5 +60,8 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     t.match(saw.diversions.join('\n'), /<sip:1000@127\.0\.0\.1>;reason=deflection/, 'voicemail is told whose box it is');
     await calls.locator('li.empty').waitFor({ timeout: 5000 });
     t.pass('the ended call left the console');
+    const recent = manager.locator('#history-table tbody tr', { hasText: '0299999' });
+    await recent.waitFor({ timeout: 5000 });
+    t.match(await recent.textContent(), /answered by 8000/, "the manager's recent calls show where it ended, without a reload");
   });
 }
