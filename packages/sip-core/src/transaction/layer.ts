@@ -2,7 +2,8 @@
  * The transaction layer (RFC 3261 §17): the only runner of the four pure
  * machines. It owns their timers (on the injected Clock), sends through the
  * TransportLayer, routes incoming messages by §17.1.3 / §17.2.3, answers CANCEL
- * (§9.2) and merged requests (§8.2.2.2), and talks to its TransactionUser.
+ * (§9.2), merged requests (§8.2.2.2) and our own requests that come back to
+ * the same Request-URI (loops, §16.3 step 4) with 482, and talks to its TransactionUser.
  * Nothing it does throws into the event loop: bad input is logged and dropped,
  * send failures become transportError events.
  */
@@ -11,6 +12,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { SipError } from '../errors.js';
 import { formatVia, makeVia } from '../message/header-values.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import { uriEquals } from '../message/uri.js';
 import type { Destination, Incoming, SendResult, Source, TransportLayer } from '../transport/transport.js';
 import { type IctEvent, type IctState, startIct, stepIct } from './ict.js';
 import { cancelTargetKey, clientKeyOfResponse, clientTransactionKey, isRfc3261Branch, mergeKey, serverTransactionKey } from './matching.js';
@@ -246,6 +248,8 @@ export class TransactionLayer {
   readonly #clients = new Map<string, ClientTx>();
   readonly #servers = new Map<string, ServerTx>();
   readonly #merges = new Map<string, ServerTx>();
+  /** Our live requests without To tag (INVITE, OPTIONS ...) by their merge key: one coming back is a loop. */
+  readonly #sentMerges = new Map<string, ClientTx>();
   #closed = false;
 
   constructor(opts: TransactionLayerOptions) {
@@ -290,6 +294,7 @@ export class TransactionLayer {
     this.#clients.clear();
     this.#servers.clear();
     this.#merges.clear();
+    this.#sentMerges.clear();
   }
 
   /** @internal A client transaction for a request whose top Via already carries `branch`. */
@@ -298,6 +303,7 @@ export class TransactionLayer {
     const key = clientTransactionKey(branch, req.method);
     const isReliable = dest.protocol !== 'udp';
     const log = this.logger;
+    const mk = mergeKey(req);
     let first = true;
     const io = {
       send: (m: SipRequest | SipResponse) => {
@@ -320,9 +326,11 @@ export class TransactionLayer {
       },
       terminated: () => {
         if (this.#clients.get(key) === tx) this.#clients.delete(key);
+        if (mk !== undefined && this.#sentMerges.get(mk) === tx) this.#sentMerges.delete(mk);
       },
     };
     this.#clients.set(key, tx);
+    if (mk !== undefined) this.#sentMerges.set(mk, tx);
     const start = req.method === 'INVITE' ? startIct(req, { isReliable }, this.timers) : startNict(req, { isReliable }, this.timers);
     tx.runner = new Runner(this, key, req.method === 'INVITE' ? 'ict' : 'nict', io, start);
     return tx;
@@ -368,12 +376,35 @@ export class TransactionLayer {
       tx.respond(makeResponse(req, 482, 'Loop Detected'));
       return;
     }
+    if (this.#isLoop(req, mk)) {
+      this.#startServer(req, source, key, true).respond(makeResponse(req, 482, 'Loop Detected'));
+      return;
+    }
     const tx = this.#startServer(req, source, key, false);
     if (mk !== undefined) {
       tx.mergeKey = mk;
       this.#merges.set(mk, tx);
     }
     guard(this.logger, 'onRequest', () => this.user.onRequest(tx, req));
+  }
+
+  /**
+   * §16.3 step 4, as a UA (a B2BUA) applies it: a request of ours in progress came back to us, known by
+   * its From tag, Call-ID and CSeq (§8.2.2.2) or by one of our branches in its Via stack. Sent to the
+   * same Request-URI it is a loop; to another, a proxy retargeted it (a spiral), which is served.
+   */
+  #isLoop(req: SipRequest, mk: string | undefined): boolean {
+    let ours = mk === undefined ? undefined : this.#sentMerges.get(mk);
+    if (ours === undefined) {
+      for (const via of req.via) {
+        const tx = via.branch === undefined ? undefined : this.#clients.get(clientTransactionKey(via.branch, req.method));
+        if (tx !== undefined) {
+          ours = tx;
+          break;
+        }
+      }
+    }
+    return ours !== undefined && !ours.runner.isTerminated && uriEquals(ours.request.uri, req.uri);
   }
 
   #onCancel(cancel: SipRequest, source: Source, key: string): void {

@@ -11,11 +11,16 @@
  * - CANCEL: 200 to CANCEL and 487 to the INVITE by the layer, onCancel; a CANCEL before any provisional waits for one;
  *   a CANCEL matching nothing gets 481; cancel() on a non-INVITE throws
  * - merged request (§8.2.2.2): a second copy with another branch gets 482 and never reaches the TU
+ * - loop (§16.3 step 4): our own INVITE in progress that comes back (through a proxy that adds its Via) to the same
+ *   Request-URI gets 482, known by its From tag, Call-ID and CSeq or by our branch in its Via stack; sent back to
+ *   another Request-URI (a spiral) it reaches the TU; after our transaction has ended it is a new request
  * - transport error on send: onTransportError once, nothing sent afterwards
  * - bad input: a throwing TU, a response without branch, an RFC 2543 request: the layer keeps serving
  */
 import t from 'tap';
 import { SipError } from '../../src/errors.js';
+import { SipRequest } from '../../src/message/message.js';
+import { parseUri } from '../../src/message/uri.js';
 import { buildCancel, makeResponse } from '../../src/transaction/messages.js';
 import { PLACEHOLDER_SENT_BY } from '../../src/transaction/layer.js';
 import { A, B, clientLog, pair } from './fixtures/harness.js';
@@ -207,6 +212,57 @@ t.test('merged request (§8.2.2.2): a copy with another branch gets 482 and neve
   t.same(times(p.wire(), /^SIP\/2.0 482/), [0]);
   const merged = p.net.log.find((r) => r.line.startsWith('SIP/2.0 482'));
   t.match(merged?.bytes.toString(), /branch=z9hG4bKfork2/);
+});
+
+/** What B, acting as a proxy, sends back to A: A's request with B's Via on top, optionally rewritten. */
+function bounce(got: SipRequest, o: { uri?: string; fromTag?: string; branch?: string } = {}): SipRequest {
+  const headers: Array<[string, string]> = [['Via', `SIP/2.0/UDP 127.0.0.2:5070;branch=${o.branch ?? 'z9hG4bKproxy1'}`]];
+  got.headers.forEachLine((name, value, key) => {
+    if (key === 'from' && o.fromTag !== undefined) headers.push([name, value.replace(/tag=[^;]+/, `tag=${o.fromTag}`)]);
+    else if (key !== 'call-id' || o.fromTag === undefined) headers.push([name, value]);
+  });
+  // A rewritten From tag comes with a new Call-ID too: only our Via still says the request is ours.
+  if (o.fromTag !== undefined) headers.push(['Call-ID', 'rewritten@proxy']);
+  return new SipRequest({ method: got.method, uri: o.uri !== undefined ? parseUri(o.uri) : got.uri, headers });
+}
+
+t.test('loop (§16.3 step 4): our INVITE coming back to the same Request-URI gets 482 and never reaches the TU', async (t) => {
+  for (const via of ['merge key', 'our branch in the Via stack'] as const) {
+    await t.test(via, async (t) => {
+      const p = pair();
+      const toA = { protocol: 'udp', host: '127.0.0.1', port: 5060 } as const;
+      const log = clientLog();
+      p.a.request(request('INVITE', { uri: 'sip:bob@127.0.0.2:5070' }), p.toB, log.handlers);
+      await p.run(10);
+      const got = p.userB.requests[0]!.req;
+      await p.tb.sendRequest(bounce(got, via === 'merge key' ? {} : { fromTag: 'other' }), toA);
+      await p.run(10);
+      t.equal(p.userA.requests.length, 0, 'the looped INVITE never reaches the TU');
+      t.equal(times(p.wire(), /^SIP\/2.0 482 Loop Detected/).length, 1);
+      t.same(log.responses, [], 'our own transaction is untouched');
+    });
+  }
+});
+
+t.test('spiral: our INVITE sent back to another Request-URI reaches the TU; once our transaction ended, so does a copy', async (t) => {
+  const p = pair();
+  const toA = { protocol: 'udp', host: '127.0.0.1', port: 5060 } as const;
+  p.a.request(request('INVITE', { uri: 'sip:bob@127.0.0.2:5070' }), p.toB, {});
+  await p.run(10);
+  const got = p.userB.requests[0]!.req;
+  await p.tb.sendRequest(bounce(got, { uri: 'sip:carol@127.0.0.1:5060' }), toA);
+  await p.run(10);
+  t.equal(p.userA.requests.length, 1, 'a retargeted copy is served');
+  t.same(times(p.wire(), /^SIP\/2.0 482/), []);
+  // Our INVITE is answered 486 and its transaction ends (Timer D), as does the spiral's (Timer H, nobody ACKs
+  // the raw 486): the same request is then a new one, neither looped nor merged.
+  p.userB.requests[0]!.tx.respond(makeResponse(got, 486));
+  p.userA.requests[0]!.tx.respond(makeResponse(p.userA.requests[0]!.req, 486));
+  await p.run(33_000);
+  await p.tb.sendRequest(bounce(got, { branch: 'z9hG4bKproxy2' }), toA);
+  await p.run(10);
+  t.equal(p.userA.requests.length, 2);
+  t.same(times(p.wire(), /^SIP\/2.0 482/), []);
 });
 
 t.test('a transport error on send reaches the TU once and nothing is sent afterwards', async (t) => {
