@@ -9,6 +9,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ctlRequest } from '../../src/ctl/server.js';
 import { call, ctl, imadStart, outcome, requireSipp, setup } from './fixtures/e2e.js';
 
 if (requireSipp('imad restarts')) {
@@ -33,10 +34,9 @@ if (requireSipp('imad restarts')) {
     t.match(JSON.parse(status.out), { managers: [{ id: 'alice', filter: false }] }, 'ctl status: the filter is still off');
     t.same(outcome(await call(s, '0299999', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'filter off: any caller reaches the desk');
 
-    t.equal((await ctl(file, 'filter', 'alice', 'on')).code, 0);
-    const explained = await ctl(file, 'explain', '+39027712', '1000');
-    t.match(JSON.parse(explained.out), { decision: { kind: 'manager', number: '81000' } }, 'ctl explain: the whitelist entry added before the kill is there');
-    t.same(outcome(await call(s, '+39027712', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'filter on: the whitelisted caller reaches the desk');
+    // The same control socket as imad ctl, without one more process start (slow on a loaded machine).
+    t.same(await ctlRequest(join(s.dir, 'var', 'imad.sock'), { cmd: 'filter', args: ['alice', 'on'] }), { ok: true, result: 'done' });
+    t.same(outcome(await call(s, '+39027712', 1)), { caller: 0, phones: 0, invites: ['81000'] }, 'filter on: the caller whitelisted before the kill reaches the desk');
     t.same(outcome(await call(s, '0299999', 1)), { caller: 0, phones: 0, invites: ['2000'] }, 'and another caller the assistant');
     second.proc.kill('SIGTERM');
     t.equal(await second.exited, 0);
