@@ -29,4 +29,4 @@ for (const file of readdirSync(`${here}pages`).filter((f) => f.endsWith('.html')
     .replace('{{body}}', text.slice(head[0].length).trimEnd());
   writeFileSync(`${out}${file}`, page);
 }
-for (const asset of ['portal.css', 'icon.svg']) copyFileSync(`${here}${asset}`, `${out}${asset}`);
+for (const asset of ['portal.css', 'icon.svg', 'icon.png']) copyFileSync(`${here}${asset}`, `${out}${asset}`);

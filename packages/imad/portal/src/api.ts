@@ -138,7 +138,17 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
 /** To the login page, coming back to this page afterwards. */
 export function toLogin(): void {
-  location.assign(`/?next=${encodeURIComponent(location.pathname + location.search)}`);
+  const login = `/?next=${encodeURIComponent(location.pathname + location.search)}`;
+  if (window.top === window.self) return location.assign(login);
+  // In a frame (an embedded app), where the login page refuses to be shown: offer a window instead.
+  const box = document.getElementById('error');
+  if (box === null) return;
+  const link = document.createElement('a');
+  link.href = login;
+  link.target = '_blank';
+  link.textContent = 'Sign in to IMA in a new window';
+  box.hidden = false;
+  box.replaceChildren(link, ', then reload this page.');
 }
 
 /** The person logged in; sends them to the login page when nobody is. */

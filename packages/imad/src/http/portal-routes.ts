@@ -32,6 +32,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  // A PNG icon too: Jabber's custom tabs take no SVG.
+  '.png': 'image/png',
 };
 
 /** Everything but framing: only our own scripts, styles and API (no inline code, no other host). */

@@ -1,6 +1,8 @@
 /**
  * The web portal in Debian's chromium (playwright-core), against a real daemon:
  * - the pages' framing headers: full pages refuse every frame, /embed/ pages allow the configured origins only;
+ *   in a real frame, chromium shows the compact page to an allowed site (asking to log in in a
+ *   new window) and refuses it to another;
  * - a wrong password gets a clear message and no session;
  * - an assistant switches a manager's filter off and the manager, logged in in another browser
  *   context, sees it change without reloading (the latency is printed);
@@ -11,19 +13,31 @@
  * Required under CI=true; elsewhere skipped with a notice when /usr/bin/chromium is missing.
  */
 import t from 'tap';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { EMBED_ORIGIN, type Portal, launch, loggedIn, requireChromium, screenshot, startPortal } from './fixtures/portal.js';
+import { type Portal, launch, loggedIn, requireChromium, screenshot, startPortal } from './fixtures/portal.js';
 
 if (requireChromium('portal')) {
   let portal: Portal;
   let browser: Browser;
+  // A site of our own that frames the compact page (chromium lets only local pages frame local ones).
+  const host = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>host</title><iframe src="${portal.base}/embed/assistant" width="360" height="600"></iframe>`);
+  });
+  let hostPort = 0;
   t.before(async () => {
-    portal = await startPortal();
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    hostPort = (host.address() as AddressInfo).port;
+    // Allowed as http://localhost:PORT; the same page as http://127.0.0.1:PORT is another origin.
+    portal = await startPortal([`http://localhost:${hostPort}`]);
     browser = await launch();
   });
   t.teardown(async () => {
     await browser?.close();
     await portal?.daemon.close();
+    host.close();
   });
 
   t.test('full pages refuse every frame; embed pages allow the configured origins only', async (t) => {
@@ -37,7 +51,7 @@ if (requireChromium('portal')) {
     for (const path of ['/embed/manager', '/embed/assistant']) {
       const res = await fetch(`${portal.base}${path}`);
       t.equal(res.status, 200, path);
-      t.match(res.headers.get('content-security-policy'), new RegExp(`frame-ancestors ${EMBED_ORIGIN}(;|$)`), `${path}: framable by ${EMBED_ORIGIN} only`);
+      t.match(res.headers.get('content-security-policy'), /; frame-ancestors https:\/\/jabber\.example\.com http:\/\/localhost:\d+$/, `${path}: framable by the configured origins only`);
       t.equal(res.headers.get('x-frame-options'), null, `${path}: no X-Frame-Options (it would refuse the allowed origin too)`);
     }
     const script = await fetch(`${portal.base}/portal/assistant.js`);
@@ -47,6 +61,25 @@ if (requireChromium('portal')) {
     t.equal(again.status, 304, 'an unchanged file is not sent again');
     t.equal((await fetch(`${portal.base}/portal/nothing.js`)).status, 404);
     t.equal((await fetch(`${portal.base}/portal/index.html`)).status, 404, 'pages are served at their own paths only');
+  });
+
+  t.test('in a frame, the embed page shows for the configured origin only', async (t) => {
+    const context = await browser.newContext();
+    const allowed = await context.newPage();
+    await allowed.goto(`http://localhost:${hostPort}/tab`);
+    const framed = allowed.frameLocator('iframe');
+    // Nobody is logged in inside the frame: it offers a login window rather than a page that may not be framed.
+    const signIn = framed.getByRole('link', { name: 'Sign in to IMA in a new window' });
+    await signIn.waitFor();
+    t.equal(await signIn.getAttribute('target'), '_blank');
+    t.equal(await signIn.getAttribute('href'), '/?next=%2Fembed%2Fassistant');
+
+    const refused = await context.newPage();
+    const blocked = refused.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
+    await refused.goto(`http://127.0.0.1:${hostPort}/tab`);
+    t.match((await blocked).text(), /violates .*"frame-ancestors https:\/\/jabber\.example\.com http:\/\/localhost:\d+"\. The request has been blocked/, 'chromium refuses the frame');
+    t.equal(await refused.frameLocator('iframe').locator('#main').count(), 0, 'and shows none of the page');
+    await context.close();
   });
 
   t.test('a wrong password: a clear message, and still on the login page', async (t) => {
