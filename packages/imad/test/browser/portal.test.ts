@@ -73,6 +73,18 @@ if (requireChromium('portal')) {
     await signIn.waitFor();
     t.equal(await signIn.getAttribute('target'), '_blank');
     t.equal(await signIn.getAttribute('href'), '/?next=%2Fembed%2Fassistant');
+    // Logged in beside it (the window the link opens): a frame under another site still gets no
+    // SameSite=Strict cookie, so it still asks (docs/portal.md says so).
+    const login = await context.newPage();
+    await login.goto(`${portal.base}/?next=%2Fembed%2Fassistant`);
+    await login.getByLabel('Login').fill('bob');
+    await login.getByLabel('Password').fill('secret');
+    await login.getByRole('button', { name: 'Sign in' }).click();
+    await login.locator('#manager-alice').waitFor();
+    t.equal(new URL(login.url()).pathname, '/embed/assistant', 'the login window lands on the compact page');
+    await allowed.reload();
+    await allowed.frameLocator('iframe').getByRole('link', { name: 'Sign in to IMA in a new window' }).waitFor();
+    t.pass('the frame from another site still has no session');
 
     const refused = await context.newPage();
     const blocked = refused.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
