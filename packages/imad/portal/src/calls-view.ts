@@ -40,8 +40,10 @@ async function steer(call: Call, target: string, label: string): Promise<void> {
 function callItem(call: Call, data: PortalData, isCompact: boolean): HTMLElement {
   const manager = data.manager(call.managerId);
   const who = callerText(call);
+  // IMA steers an answered call (it re-INVITEs the caller); until then the buttons wait.
+  const isSteerable = call.state === 'answered';
   const buttons = TARGETS.filter(([t]) => manager?.targets[t] !== undefined).map(([t, text]) =>
-    h('button', { type: 'button', class: `steer steer-${t}`, 'data-key': `steer-${call.id}-${t}`, 'aria-label': `Send the call from ${who} to ${text.toLowerCase()} (${manager?.targets[t] ?? ''})`, onclick: () => void steer(call, t, text.toLowerCase()) }, text),
+    h('button', { type: 'button', class: `steer steer-${t}`, disabled: !isSteerable, 'data-key': `steer-${call.id}-${t}`, 'aria-label': `Send the call from ${who} to ${text.toLowerCase()} (${manager?.targets[t] ?? ''})`, onclick: () => void steer(call, t, text.toLowerCase()) }, text),
   );
   const numberId = `steer-number-${call.id}`;
   const number = h('input', { id: numberId, 'data-key': numberId, inputmode: 'tel', autocomplete: 'off', required: true, pattern: '[+0-9*#]+', size: 10 });
@@ -50,7 +52,7 @@ function callItem(call: Call, data: PortalData, isCompact: boolean): HTMLElement
     { class: 'steer-other', onsubmit: (e: Event) => { e.preventDefault(); if (number.value.trim() !== '') void steer(call, number.value.trim(), number.value.trim()); } },
     h('label', { for: numberId }, 'Other number'),
     number,
-    h('button', { type: 'submit', 'data-key': `steer-go-${call.id}`, 'aria-label': `Send the call from ${who} to the number typed` }, 'Send'),
+    h('button', { type: 'submit', disabled: !isSteerable, 'data-key': `steer-go-${call.id}`, 'aria-label': `Send the call from ${who} to the number typed` }, 'Send'),
   );
   return h(
     'li',
@@ -58,7 +60,7 @@ function callItem(call: Call, data: PortalData, isCompact: boolean): HTMLElement
     h('div', { class: 'call-head' }, h('span', { class: 'call-caller' }, who), h('span', { class: `badge call-state-${call.state}` }, stateText(call, data))),
     isCompact ? null : h('div', { class: 'call-meta' }, `To ${manager?.name ?? call.called} (${call.called}) since ${formatTime(call.started)} — ${call.decision.reason}`),
     h('div', { class: 'steer-row', role: 'group', 'aria-label': `Steer the call from ${who}` }, ...buttons),
-    other,
+    isSteerable ? other : h('p', { class: 'hint' }, 'Once answered, the call can be sent on from here.'),
   );
 }
 

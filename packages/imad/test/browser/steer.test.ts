@@ -45,6 +45,7 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     t.match(await call.locator('.call-caller').textContent(), /0299999/, 'the console shows who is calling');
     t.match(await call.locator('.call-state-ringing').textContent(), /Ringing Bob Bianchi \(2000\)/, 'while it rings the assistant');
     t.comment(`the console showed the call ringing ${(await shownAt) - ringingAt} ms after IMA relayed the 180`);
+    t.ok(await call.getByRole('button', { name: /to voicemail/ }).isDisabled(), 'a ringing call cannot be steered yet (IMA steers answered calls)');
     await call.locator('.call-state-answered').waitFor({ timeout: 5000 });
     t.match(await call.locator('.call-state-answered').textContent(), /Answered by Bob Bianchi \(2000\)/);
     await screenshot(page, 'assistant');
