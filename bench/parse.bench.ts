@@ -25,7 +25,8 @@ const theirs: Op = (buf) => {
   const h = m.headers;
   let n = h.via[0].params.branch.length + (h.from.params.tag?.length ?? 0) + (h.to.params.tag?.length ?? 0) + h['call-id'].length + h.cseq.seq;
   if (h.contact && h.contact.length > 0) n += sip.parseUri(h.contact[0].uri).host.length;
-  return n + Buffer.byteLength(sip.stringify(m), 'binary');
+  // sip's transports send Buffer.from(stringify(m), 'binary'): the bytes, as serializeMessage gives them.
+  return n + Buffer.from(sip.stringify(m), 'binary').length;
 };
 
 function rate(op: Op, buf: Buffer, ms: number): number {

@@ -100,3 +100,28 @@ export function nameInfo(name: string): NameInfo | undefined {
   if (infoCache.size < 2048) infoCache.set(name, info);
   return info;
 }
+
+/** Spellings seen so far, by length and first character: found again with one startsWith, no new string. */
+const MAX_SPELLING = 40;
+const bySpelling: Array<NameInfo[] | undefined> = new Array<NameInfo[] | undefined>(MAX_SPELLING * 128).fill(undefined);
+let spellings = 0;
+
+/** nameInfo() of text[start, end), without building the name when this spelling was seen before. */
+export function nameInfoAt(text: string, start: number, end: number): NameInfo | undefined {
+  const len = end - start;
+  const first = text.charCodeAt(start);
+  const slot = len < MAX_SPELLING && first < 128 ? len * 128 + first : -1;
+  if (slot >= 0) {
+    const seen = bySpelling[slot];
+    if (seen !== undefined) {
+      for (let k = 0; k < seen.length; k++) if (text.startsWith(seen[k]!.name, start)) return seen[k];
+    }
+  }
+  const info = nameInfo(text.slice(start, end));
+  // Bounded like nameInfo's cache: names come from the network.
+  if (info !== undefined && slot >= 0 && spellings < 2048) {
+    (bySpelling[slot] ??= []).push(info);
+    spellings++;
+  }
+  return info;
+}

@@ -4,7 +4,8 @@
  * Each parser takes the header's lines and throws SipParseError naming the header.
  */
 import { SipParseError } from '../errors.js';
-import { Cursor, HOST, TOKEN, WORD, isAll, quote, unquote } from './grammar.js';
+import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
+import { Cursor, HOST, TOKEN, isAll, quote, unquote } from './grammar.js';
 import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri } from './uri.js';
 
 export interface Via {
@@ -117,6 +118,26 @@ function params(c: Cursor): Params {
   return out ?? NO_PARAMS;
 }
 
+/**
+ * The parameters of text that the common forms matched (";name[=value]..."),
+ * read as params() reads them: names lower-cased, values as written, the
+ * first of a name given twice kept.
+ */
+function paramsOf(s: string): Params {
+  if (s.length === 0) return NO_PARAMS;
+  const out = new ParamMap();
+  let start = 1;
+  while (start <= s.length) {
+    let end = s.indexOf(';', start);
+    if (end < 0) end = s.length;
+    const eq = s.indexOf('=', start);
+    if (eq >= 0 && eq < end) out.add(s.slice(start, eq).toLowerCase(), s.slice(eq + 1, end));
+    else out.add(s.slice(start, end).toLowerCase(), null);
+    start = end + 1;
+  }
+  return out;
+}
+
 /** gen-value = token / host / quoted-string; host adds "[", "]" and ":" for IPv6. */
 const GEN_VALUE = (() => {
   const t = new Uint8Array(128);
@@ -161,9 +182,12 @@ function via(c: Cursor): Via {
   }
   let port: number | undefined;
   if (c.sep(0x3a)) port = c.number('port', 65535);
-  const p = params(c);
+  return finishVia(protocolName, protocolVersion, transport, host, port, params(c), c.part);
+}
+
+/** A Via from its parts: the parameters RFC 3261 and RFC 3581 name, checked. */
+function finishVia(protocolName: string, protocolVersion: string, transport: string, host: string, port: number | undefined, p: Params, part: string): Via {
   const rport = p.get('rport');
-  const part = c.part;
   const received = p.get('received');
   if (received === null) throw new SipParseError('received without a value', { part });
   return {
@@ -184,6 +208,11 @@ function via(c: Cursor): Via {
 export function parseViaList(lines: string[], part = 'Via'): Via[] {
   const out: Via[] = [];
   for (const line of lines) {
+    const m = COMMON_VIA.exec(line);
+    if (m !== null) {
+      out.push(finishVia('SIP', '2.0', m[1]!, m[2]!, m[3] === undefined ? undefined : Number(m[3]), paramsOf(m[4]!), part));
+      continue;
+    }
     const c = new Cursor(line, part);
     c.ws();
     out.push(via(c));
@@ -304,12 +333,24 @@ function findStop(s: string, from: number): number {
   return i;
 }
 
+/** A name-addr in one of its common forms (the URI checked by the same match), or undefined: the full parser then reads it. */
+function commonNameAddr(line: string): NameAddr | undefined {
+  const m = COMMON_NAME_ADDR.exec(line);
+  if (m === null) return undefined;
+  const uri = m[3]!;
+  return { displayName: m[1] ?? m[2], uri: SipUri.checked(uri.charCodeAt(3) === 0x3a ? 'sip' : 'sips', uri), params: paramsOf(m[4]!) };
+}
+
 function fromTo(lines: string[], part: string): FromTo {
-  const c = new Cursor(required(lines, part), part);
-  const na = nameAddr(c);
-  c.end();
+  const line = required(lines, part);
+  let na = commonNameAddr(line);
+  if (na === undefined) {
+    const c = new Cursor(line, part);
+    na = nameAddr(c);
+    c.end();
+  }
   const tag = na.params.get('tag');
-  if (tag === null) c.fail('tag without a value');
+  if (tag === null) throw new SipParseError('tag without a value', { part });
   return { displayName: na.displayName, uri: na.uri, params: na.params, tag: tag ?? undefined };
 }
 
@@ -319,6 +360,11 @@ export const parseTo = (lines: string[]): FromTo => fromTo(lines, 'To');
 export function parseNameAddrList(lines: string[], part: string): NameAddr[] {
   const out: NameAddr[] = [];
   for (const line of lines) {
+    const common = commonNameAddr(line);
+    if (common !== undefined) {
+      out.push(common);
+      continue;
+    }
     const c = new Cursor(line, part);
     out.push(nameAddr(c));
     while (c.sep(0x2c)) out.push(nameAddr(c));
@@ -362,10 +408,7 @@ export function withTag(na: NameAddr, tag: string): FromTo {
 
 export function parseCallId(lines: string[]): string {
   const v = required(lines, 'Call-ID').trim();
-  // callid = word [ "@" word ]
-  const at = v.indexOf('@');
-  const ok = at < 0 ? v.length > 0 && isAll(v, WORD) : at > 0 && at < v.length - 1 && isAll(v.slice(0, at), WORD) && isAll(v.slice(at + 1), WORD);
-  if (!ok) throw new SipParseError(`malformed Call-ID "${v.slice(0, 60)}"`, { part: 'Call-ID' });
+  if (!CALL_ID.test(v)) throw new SipParseError(`malformed Call-ID "${v.slice(0, 60)}"`, { part: 'Call-ID' });
   return v;
 }
 

@@ -6,7 +6,7 @@
  * message when any of them is missing or malformed. Every other header is kept
  * as text and parsed on its first read.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from '../errors.js';
 import { TOKEN } from './grammar.js';
 import {
@@ -18,7 +18,7 @@ import {
   parseTo,
   parseViaList,
 } from './header-values.js';
-import { CoreHeader, nameInfo } from './header-names.js';
+import { CoreHeader, nameInfoAt } from './header-names.js';
 import { Headers } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { type Uri, parseUri } from './uri.js';
@@ -69,18 +69,42 @@ const HTAB = 0x09;
 const CR = 0x0d;
 const LF = 0x0a;
 
+/** Octets decoded to look for the blank line: nearly every message, without copying a large body twice. */
+const PROBE = 8192;
+
+interface Head {
+  /** Text whose first `length` characters are the start line and header lines (each with its CRLF). */
+  readonly text: string;
+  readonly length: number;
+  /** Octet index (in the input) of the blank line's CRLF. */
+  readonly headerEnd: number;
+  readonly isLatin1: boolean;
+}
+
 /**
- * The header section as text. ASCII (nearly every message) decodes once and
- * character indices are octet indices; UTF-8 decodes as UTF-8; anything else
- * (RFC 4475 has some) as latin1, so that every octet survives a round trip.
+ * The header section as text. latin1 maps octets to characters one to one,
+ * so the blank line is found in the text and its index is an octet index.
+ * ASCII (nearly every message) is then done; UTF-8 is decoded as UTF-8;
+ * anything else (RFC 4475 has some) stays latin1, so every octet survives a
+ * round trip.
  */
-function decodeHead(buf: Buffer, start: number, end: number): { text: string; isLatin1: boolean } {
-  const text = buf.toString('utf8', start, end);
-  // Same length and no U+FFFD: every octet was ASCII (a multi-octet character
-  // shortens the text, an invalid octet becomes U+FFFD).
-  if (text.length === end - start && text.indexOf('\ufffd') < 0) return { text, isLatin1: false };
-  if (isUtf8(buf.subarray(start, end))) return { text, isLatin1: false };
-  return { text: buf.toString('latin1', start, end), isLatin1: true };
+function readHead(buf: Buffer, start: number): Head {
+  let text = buf.toString('latin1', start, Math.min(buf.length, start + PROBE));
+  let blank = text.indexOf('\r\n\r\n');
+  if (blank < 0 && buf.length > start + PROBE) {
+    text = buf.toString('latin1', start);
+    blank = text.indexOf('\r\n\r\n');
+  }
+  if (blank < 0) fail('no empty line after the header section', 'framing');
+  const headerEnd = start + blank;
+  if (isAscii(buf)) return { text, length: blank + 2, headerEnd, isLatin1: false };
+  const bytes = buf.subarray(start, headerEnd + 2);
+  if (isAscii(bytes)) return { text, length: blank + 2, headerEnd, isLatin1: false };
+  if (isUtf8(bytes)) {
+    const utf8 = bytes.toString('utf8');
+    return { text: utf8, length: utf8.length, headerEnd, isLatin1: false };
+  }
+  return { text, length: blank + 2, headerEnd, isLatin1: true };
 }
 
 /**
@@ -98,9 +122,17 @@ function lineEnd(head: string, pos: number): number {
 const NOT_SEEN = -1;
 const SEEN_TWICE = -2;
 
-/** The lines of a single-valued header, from where the scan saw it. */
+/**
+ * The lines of a single-valued header, from where the scan saw it. One line
+ * (nearly always) comes in a shared array: the header parsers read their
+ * lines and keep none.
+ */
+const ONE_LINE: string[] = [''];
 function linesAt(keys: string[], values: string[], at: number, key: string): string[] {
-  if (at >= 0) return [values[at]!];
+  if (at >= 0) {
+    ONE_LINE[0] = values[at]!;
+    return ONE_LINE;
+  }
   if (at === NOT_SEEN) return NONE;
   const out: string[] = [];
   for (let k = 0; k < keys.length; k++) if (keys[k] === key) out.push(values[k]!);
@@ -111,9 +143,7 @@ function linesAt(keys: string[], values: string[], at: number, key: string): str
 export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}): SipMessage {
   const buf = toBuffer(input);
   const start = skipLeadingCrlf(buf);
-  const headerEnd = findHeaderEnd(buf, start);
-  if (headerEnd < 0) fail('no empty line after the header section', 'framing');
-  const { text: head, isLatin1 } = decodeHead(buf, start, headerEnd + 2);
+  const { text: head, length: n, headerEnd, isLatin1 } = readHead(buf, start);
 
   // Start line.
   let eol = lineEnd(head, 0);
@@ -132,7 +162,6 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   let mf = NOT_SEEN;
   let clAt = NOT_SEEN;
   let pos = eol + 2;
-  const n = head.length;
   while (pos < n) {
     eol = lineEnd(head, pos);
     let i = pos;
@@ -151,7 +180,7 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
     let nameEnd = colon;
     let c = head.charCodeAt(nameEnd - 1);
     while (c === SP || c === HTAB) c = head.charCodeAt(--nameEnd - 1);
-    const info = nameInfo(head.slice(pos, nameEnd));
+    const info = nameInfoAt(head, pos, nameEnd);
     if (info === undefined) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
     i = colon + 1;
     c = head.charCodeAt(i);
@@ -237,8 +266,10 @@ function parseStartLine(line: string): StartLine {
   }
   // Request-Line = Method SP Request-URI SP SIP-Version: exactly two single spaces.
   const sp1 = line.indexOf(' ');
-  const sp2 = line.lastIndexOf(' ');
-  if (sp1 <= 0 || sp2 === sp1) fail(`malformed request line "${line.slice(0, 60)}"`, part);
+  let sp2 = line.indexOf(' ', sp1 + 1);
+  // The URI holds no space, so the second space is the last one; more spaces are refused below.
+  for (let more = sp2; more >= 0; more = line.indexOf(' ', more + 1)) sp2 = more;
+  if (sp1 <= 0 || sp2 < 0 || sp2 === sp1) fail(`malformed request line "${line.slice(0, 60)}"`, part);
   const method = line.slice(0, sp1);
   for (let i = 0; i < method.length; i++) {
     const c = method.charCodeAt(i);

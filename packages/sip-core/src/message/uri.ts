@@ -5,6 +5,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { SipParseError } from '../errors.js';
+import { COMMON_SIP_URI } from './common-forms.js';
 import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, unescapePct } from './grammar.js';
 
 /** Parameters by lower-cased name, in order; a value of null is a flag parameter (";lr"). */
@@ -435,7 +436,7 @@ function sipScheme(text: string, colon: number): 'sip' | 'sips' | undefined {
 }
 
 function parseSipUri(scheme: 'sip' | 'sips', text: string, part: string, allowHeaders: boolean): SipUri {
-  scanSipUri(text, scheme.length + 1, part, allowHeaders);
+  if (!COMMON_SIP_URI.test(text)) scanSipUri(text, scheme.length + 1, part, allowHeaders);
   return SipUri.checked(scheme, text);
 }
 
