@@ -292,6 +292,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     acl.setAllow(next.sip.trunk.allow);
     const warnings: string[] = [];
     if (JSON.stringify(next.sip.listen) !== JSON.stringify(current.sip.listen)) warnings.push('sip.listen changed: restart imad to listen on the new addresses');
+    const httpAtStart = ({ listen, embedOrigins, tls, sessionIdleMs }: Config['http']) => JSON.stringify({ listen, embedOrigins, tls, sessionIdleMs });
+    if (httpAtStart(next.http) !== httpAtStart(current.http)) warnings.push('http.listen, embed_origins, tls or session_idle changed: restart imad to apply them');
     if (JSON.stringify(next.sip.trunk.peers) !== JSON.stringify(current.sip.trunk.peers) || next.sip.trunk.optionsIntervalMs !== current.sip.trunk.optionsIntervalMs || next.sip.trunk.transport !== current.sip.trunk.transport) {
       peers?.stop();
       peers = monitor(next);

@@ -52,24 +52,20 @@ function readLines(file: string): HistoryEntry[] {
 
 export class CallHistory {
   readonly #dir: string;
-  #keep: number;
+  /** Read at each write, so that a reload's http.history.keep applies at the next rotation. */
+  readonly #keep: () => number;
   #previous: HistoryEntry[];
   #current: HistoryEntry[];
 
-  constructor(dir: string, keep: number) {
+  constructor(dir: string, keep: () => number) {
     this.#dir = dir;
     this.#keep = keep;
     this.#previous = readLines(join(dir, PREVIOUS));
     this.#current = readLines(join(dir, CURRENT));
   }
 
-  /** A reload may change how many entries are kept; it applies at the next rotation. */
-  setKeep(keep: number): void {
-    this.#keep = keep;
-  }
-
   record(entry: HistoryEntry): void {
-    if (this.#current.length >= this.#keep) {
+    if (this.#current.length >= this.#keep()) {
       renameSync(join(this.#dir, CURRENT), join(this.#dir, PREVIOUS));
       syncDir(this.#dir);
       this.#previous = this.#current;

@@ -150,7 +150,7 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
     sessions: new SessionStore(config.http.sessionIdleMs),
     tokens: new TokenStore(config.storage.dir),
     limiter: new LoginLimiter(opts.loginLimits),
-    history: new CallHistory(config.storage.dir, config.http.historyKeep),
+    history: new CallHistory(config.storage.dir, () => host.config().http.historyKeep),
     hub,
     metrics,
     isTls: tls !== null,

@@ -4,6 +4,7 @@
  *   stream within a second, as a `manager` event carrying the whole record
  * - an assistant's availability reaches the managers of the pool as an `assistant` event
  * - a user who may not see the subject gets nothing (erin does not see alice)
+ * - a desk phone's state (a fact the system reports) reaches the manager as a `manager` event
  * - a stream with an API token works; without credentials: 401
  * - logging out ends the stream's deliveries
  */
@@ -40,6 +41,9 @@ t.test('a change made by someone else arrives within a second, filtered by role'
   t.ok(await erinEvents.next((e) => e.event === 'manager' && e.data.id === 'dave', 1000), 'erin sees dave');
   t.notOk(erinEvents.events.some((e) => e.data.id === 'alice' || e.data.id === 'bob'), 'erin saw nothing about alice nor bob');
   t.notOk(aliceEvents.events.some((e) => e.data.id === 'dave'), 'alice saw nothing about dave');
+
+  t.same(d.apply({ type: 'phoneStateChanged', by: { kind: 'system' }, number: '81000', phone: 'busy' }), { ok: true });
+  t.ok(await aliceEvents.next((e) => e.event === 'manager' && e.data.phone === 'busy', 1000), "alice's desk phone is busy");
 });
 
 t.test('token streams, 401, logout', async (t) => {
