@@ -2,6 +2,7 @@
  * Every route of the API, through real HTTP, for the access rules that hold everywhere:
  * - without credentials: 401 on every route but the public ones (login, health, metrics, openapi)
  * - with a bad bearer token: 401
+ * - every role reads every non-admin GET route (200), filtered by what it may see
  * - as a manager or an assistant: 403 on every admin route
  * - every write made with the session cookie but without x-csrf-token: 403, before anything runs
  * - over HTTPS (http.tls) the session and csrf cookies are Secure
@@ -35,6 +36,16 @@ t.test('401 without credentials or with a bad token, on every non-public route',
       t.equal(f.status, 401, `${r.method} ${r.url}: a bad token`);
       t.type(a.body.error, 'string');
     }
+  }
+});
+
+t.test('every role reads every user route', async (t) => {
+  const reads = API_ROUTES.filter((r) => r.method === 'GET' && r.access === 'user' && !r.url.includes(':') && r.url !== '/api/events');
+  t.ok(reads.length >= 6);
+  for (const login of ['admin', 'alice', 'bob']) {
+    const c = await loggedIn(d.base, login);
+    for (const r of reads) t.equal((await c.get(r.url)).status, 200, `${login}: GET ${r.url}`);
+    t.equal((await c.get('/api/managers/alice')).status, 200, `${login}: GET /api/managers/alice`);
   }
 });
 

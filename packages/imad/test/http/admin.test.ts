@@ -2,15 +2,15 @@
  * Admin endpoints and monitoring through real HTTP:
  * - GET /api/config: the file as on disk (admin); others 403, strangers 401
  * - PUT /api/config with an error: 422 with every problem's line and column; the file unchanged
- * - PUT /api/config valid: written (comments kept), reloaded (a renamed manager shows at once),
- *   warnings listed (sip.listen changed)
+ * - PUT /api/config valid: written (comments kept, file mode kept), reloaded (a renamed manager
+ *   shows at once), warnings listed (sip.listen changed)
  * - GET /api/peers: admin only
  * - POST /api/explain: where a call would go and why; a manager may not explain another's number
  * - GET /api/health (no login), GET /metrics (Prometheus text, no login)
  * - GET /openapi.json equals docs/openapi.json, and lists every fixed path
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { Client, apiSetup, loggedIn, startApi } from './fixtures.js';
 
 const s = await apiSetup();
@@ -38,11 +38,13 @@ t.test('config: read and replace', async (t) => {
   t.ok(bad.body.problems.some((p: { line: number }) => p.line === levelLine), 'the bad level at its line');
   t.equal(readFileSync(s.file, 'utf8'), s.yaml, 'the file is unchanged');
 
+  chmodSync(s.file, 0o640);
   const renamed = s.yaml.replace('name: Dave Neri', 'name: Dave Neri-Bianchi  # renamed through the API');
   const ok = await admin.request('PUT', '/api/config', undefined, { raw: renamed, headers: { 'content-type': 'text/yaml' } });
   t.equal(ok.status, 200, JSON.stringify(ok.body));
   t.same(ok.body, { warnings: [] });
   t.equal(readFileSync(s.file, 'utf8'), renamed, 'written as sent, comments kept');
+  t.equal(statSync(s.file).mode & 0o777, 0o640, 'the file mode is kept');
   t.equal((await admin.get('/api/managers/dave')).body.name, 'Dave Neri-Bianchi', 'reloaded at once');
 
   const moved = renamed.replace(`udp://127.0.0.1:${s.sipPort}`, 'udp://127.0.0.1:1');

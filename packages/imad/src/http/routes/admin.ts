@@ -4,7 +4,7 @@
  * text is the body, so its comments stay), then reloaded; a reload the daemon refuses puts the
  * old text back. Trunk peers' health.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseConfig } from '../../config/load.js';
 import { writeAtomically } from '../../store/atomic-file.js';
@@ -17,6 +17,18 @@ const problemsSchema = obj({
   error: str,
   problems: arrayOf(obj({ line: { type: 'integer' }, column: { type: 'integer' }, path: str, message: str })),
 });
+
+/** Writes `text` as the configuration file atomically, keeping the file's mode; a refusal of the disk is a 409 that says so. */
+function writeConfig(file: string, text: string): void {
+  try {
+    const mode = statSync(file).mode & 0o777;
+    writeAtomically(dirname(file), basename(file), text);
+    chmodSync(file, mode);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new HttpError(409, `cannot write ${file} (${code}): the daemon's user needs write access to the file and its folder`);
+  }
+}
 
 function configFileOf(file: string | undefined): string {
   if (file === undefined) throw new HttpError(409, 'imad was started without a configuration file: nothing to read or replace');
@@ -54,10 +66,10 @@ const putConfig = route<string>({
       return reply.code(422).send({ error: `the configuration has ${checked.problems.length} problem(s)`, problems: checked.problems.map((p) => ({ line: p.line, column: p.column, path: p.path, message: p.message })) });
     }
     const before = readFileSync(file, 'utf8');
-    writeAtomically(dirname(file), basename(file), body);
+    writeConfig(file, body);
     const reloaded = ctx.host.reload(checked.config);
     if (!reloaded.ok) {
-      writeAtomically(dirname(file), basename(file), before);
+      writeConfig(file, before);
       return reply.code(422).send({ error: `the daemon refused the configuration: ${reloaded.reason}`, problems: [{ line: 0, column: 0, path: '', message: reloaded.reason }] });
     }
     req.log.info({ login: req.principal?.login, warnings: reloaded.warnings }, 'configuration replaced through the API');
