@@ -27,6 +27,9 @@ export function maySee(p: Principal, directory: Directory, subject: Subject): bo
   }
 }
 
+/** A client that stopped reading: past this much unsent data its stream is ended (it reconnects). */
+const MAX_BUFFERED = 1024 * 1024;
+
 interface Stream {
   readonly principal: () => Principal | undefined;
   readonly res: ServerResponse;
@@ -64,7 +67,7 @@ export class EventHub {
     const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const s of this.#streams) {
       const p = s.principal();
-      if (p === undefined) {
+      if (p === undefined || s.res.writableLength > MAX_BUFFERED) {
         s.res.end();
         this.#streams.delete(s);
       } else if (maySee(p, directory, subject)) s.res.write(frame);

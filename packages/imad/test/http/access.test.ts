@@ -5,6 +5,7 @@
  * - every role reads every non-admin GET route (200), filtered by what it may see
  * - as a manager or an assistant: 403 on every admin route
  * - every write made with the session cookie but without x-csrf-token: 403, before anything runs
+ * - every JSON body with an unknown field: 400 naming it
  * - over HTTPS (http.tls) the session and csrf cookies are Secure
  * And the units behind them: the session idle timeout, the per-address login limit.
  */
@@ -66,6 +67,24 @@ t.test('403 for non-admins on every admin route; 403 for writes without the CSRF
     t.equal(res.status, 403, `${r.method} ${r.url} without x-csrf-token`);
   }
   t.equal((await admin.get('/api/me')).status, 200, 'still logged in: reads need no CSRF header');
+});
+
+t.test('an unknown field in any JSON body: 400 naming it', async (t) => {
+  const admin = await loggedIn(d.base, 'admin');
+  const withBody = API_ROUTES.filter((r) => r.schema.body?.['type'] === 'object' && r.url !== '/api/login');
+  t.equal(withBody.length, 7, "tokens, manager, whitelist, blocklist, assistant, steer, explain");
+  for (const r of withBody) {
+    // Every required field present (with a value of the wrong kind is fine: the unknown one is reported first or alongside).
+    const required = (r.schema.body?.['required'] ?? []) as string[];
+    const body: Record<string, unknown> = Object.fromEntries(required.map((k) => [k, 'x']));
+    body['zzz'] = 1;
+    const res = await admin.request(r.method, pathOf(r.url), body);
+    t.equal(res.status, 400, `${r.method} ${r.url}`);
+    t.type(res.body.field, 'string', `${r.method} ${r.url}: ${res.body.error}`);
+  }
+  const login = await new Client(d.base).request('POST', '/api/login', { login: 'admin', password: PASSWORD, remember: true });
+  t.equal(login.status, 400);
+  t.equal(login.body.field, 'remember');
 });
 
 t.test('over HTTPS the cookies are Secure', async (t) => {
