@@ -38,3 +38,6 @@ export const COMMON_SIP_URI = new RegExp(`^${SIP_URI}$`);
  * or tokens with single spaces; a SIP URI in its common form (above).
  */
 export const COMMON_NAME_ADDR = new RegExp(`^(?:"([^"\\\\]*)" ?|([${TOKEN}]+(?: [${TOKEN}]+)*) ?)?<(${SIP_URI})>(${PARAMS})$`);
+
+/** Method SP SIP-URI SP SIP/2.0: the request line nearly every request carries. */
+export const COMMON_REQUEST_LINE = new RegExp(`^([${TOKEN}]+) (${SIP_URI}) SIP/2\\.0$`);

@@ -5,7 +5,7 @@
  */
 import { SipParseError } from '../errors.js';
 import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
-import { Cursor, HOST, TOKEN, isAll, quote, unquote } from './grammar.js';
+import { Cursor, HOST, TOKEN, isAll, isToken, quote, unquote } from './grammar.js';
 import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri } from './uri.js';
 
 export interface Via {
@@ -131,11 +131,21 @@ function paramsOf(s: string): Params {
     let end = s.indexOf(';', start);
     if (end < 0) end = s.length;
     const eq = s.indexOf('=', start);
-    if (eq >= 0 && eq < end) out.add(s.slice(start, eq).toLowerCase(), s.slice(eq + 1, end));
-    else out.add(s.slice(start, end).toLowerCase(), null);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    out.add(lowerName(s, start, nameEnd), nameEnd === end ? null : s.slice(eq + 1, end));
     start = end + 1;
   }
   return out;
+}
+
+/** s[start, end) lower-cased; names are nearly always lower case already, and toLowerCase costs more than this look. */
+function lowerName(s: string, start: number, end: number): string {
+  const name = s.slice(start, end);
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return name.toLowerCase();
+  }
+  return name;
 }
 
 /** gen-value = token / host / quoted-string; host adds "[", "]" and ":" for IPv6. */
@@ -333,22 +343,29 @@ function findStop(s: string, from: number): number {
   return i;
 }
 
-/** A name-addr in one of its common forms (the URI checked by the same match), or undefined: the full parser then reads it. */
+/** A SIP URI that one of the common forms matched (so it is checked). */
+export function commonUri(text: string): SipUri {
+  return SipUri.checked(text.charCodeAt(3) === 0x3a ? 'sip' : 'sips', text);
+}
+
+/** A name-addr in one of its common forms, or undefined: the full parser then reads it. */
 function commonNameAddr(line: string): NameAddr | undefined {
   const m = COMMON_NAME_ADDR.exec(line);
   if (m === null) return undefined;
-  const uri = m[3]!;
-  return { displayName: m[1] ?? m[2], uri: SipUri.checked(uri.charCodeAt(3) === 0x3a ? 'sip' : 'sips', uri), params: paramsOf(m[4]!) };
+  return { displayName: m[1] ?? m[2], uri: commonUri(m[3]!), params: paramsOf(m[4]!) };
 }
 
 function fromTo(lines: string[], part: string): FromTo {
   const line = required(lines, part);
-  let na = commonNameAddr(line);
-  if (na === undefined) {
-    const c = new Cursor(line, part);
-    na = nameAddr(c);
-    c.end();
+  const m = COMMON_NAME_ADDR.exec(line);
+  if (m !== null) {
+    const params = paramsOf(m[4]!);
+    const tag = params.get('tag');
+    if (tag !== null) return { displayName: m[1] ?? m[2], uri: commonUri(m[3]!), params, tag };
   }
+  const c = new Cursor(line, part);
+  const na = nameAddr(c);
+  c.end();
   const tag = na.params.get('tag');
   if (tag === null) throw new SipParseError('tag without a value', { part });
   return { displayName: na.displayName, uri: na.uri, params: na.params, tag: tag ?? undefined };
@@ -412,8 +429,31 @@ export function parseCallId(lines: string[]): string {
   return v;
 }
 
+/**
+ * The value of s[from, to) when it is 1 to 9 digits (leading zeros are legal),
+ * else -1: the common form of a number, read without building a string.
+ */
+function digitsAt(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 9) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
 export function parseCSeq(lines: string[]): CSeq {
-  const c = new Cursor(required(lines, 'CSeq'), 'CSeq');
+  const v = required(lines, 'CSeq');
+  // Common form: digits, one space, a token.
+  const sp = v.indexOf(' ');
+  const common = digitsAt(v, 0, sp);
+  if (common >= 0 && common <= MAX_CSEQ) {
+    const method = v.slice(sp + 1);
+    if (isToken(method)) return { seq: common, method };
+  }
+  const c = new Cursor(v, 'CSeq');
   c.ws();
   const seq = c.number('sequence number', MAX_CSEQ);
   if (!c.ws()) c.fail('expected space after sequence number');
@@ -425,6 +465,8 @@ export function parseCSeq(lines: string[]): CSeq {
 function scalar(lines: string[], part: string, max: number): number | undefined {
   const v = one(lines, part);
   if (v === undefined) return undefined;
+  const common = digitsAt(v, 0, v.length);
+  if (common >= 0 && common <= max) return common;
   const c = new Cursor(v, part);
   c.ws();
   const n = c.number(part, max);

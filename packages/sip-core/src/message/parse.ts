@@ -8,6 +8,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from '../errors.js';
+import { COMMON_REQUEST_LINE } from './common-forms.js';
 import { TOKEN } from './grammar.js';
 import {
   parseCSeq,
@@ -17,6 +18,7 @@ import {
   parseMaxForwards,
   parseTo,
   parseViaList,
+  commonUri,
 } from './header-values.js';
 import { CoreHeader, nameInfoAt } from './header-names.js';
 import { Headers } from './headers.js';
@@ -114,9 +116,8 @@ function readHead(buf: Buffer, start: number): Head {
 function lineEnd(head: string, pos: number): number {
   const lf = head.indexOf('\n', pos);
   if (lf <= pos || head.charCodeAt(lf - 1) !== CR) fail('bare LF inside the header section', 'headers');
-  const cr = head.indexOf('\r', pos);
-  if (cr !== lf - 1) fail('bare CR inside the header section', 'headers');
-  return cr;
+  if (head.indexOf('\r', pos) !== lf - 1) fail('bare CR inside the header section', 'headers');
+  return lf - 1;
 }
 
 const NOT_SEEN = -1;
@@ -249,6 +250,9 @@ type StartLine = { kind: 'request'; method: string; uri: Uri } | { kind: 'respon
 
 function parseStartLine(line: string): StartLine {
   const part = 'start-line';
+  // The common form (a SIP URI without headers) is checked by the match; anything else takes the full reading below.
+  const common = COMMON_REQUEST_LINE.exec(line);
+  if (common !== null) return { kind: 'request', method: common[1]!, uri: commonUri(common[2]!) };
   if (line.startsWith('SIP/') || line.startsWith('sip/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp1 = line.indexOf(' ');
