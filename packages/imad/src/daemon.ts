@@ -286,6 +286,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     store.commit(replaced.state);
     directory = rebuilt.directory;
     state = replaced.state;
+    events.emit('state', { by: SYSTEM, command: 'directoryReplaced', events: replaced.events });
     // Whitelist entries written in the YAML follow the file; entries added at run time stay.
     for (const command of whitelistCommands(yamlWhitelistsOf(current), yamlWhitelistsOf(next))) apply(command);
     writeYamlWhitelists(next.storage.dir, yamlWhitelistsOf(next));

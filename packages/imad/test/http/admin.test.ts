@@ -3,7 +3,7 @@
  * - GET /api/config: the file as on disk (admin); others 403, strangers 401
  * - PUT /api/config with an error: 422 with every problem's line and column; the file unchanged
  * - PUT /api/config valid: written (comments kept, file mode kept), reloaded (a renamed manager
- *   shows at once), warnings listed (sip.listen changed)
+ *   shows at once, and as a live event), warnings listed (sip.listen changed)
  * - GET /api/peers: admin only
  * - POST /api/explain: where a call would go and why; a manager may not explain another's number
  * - GET /api/health (no login), GET /metrics (Prometheus text, no login)
@@ -11,7 +11,7 @@
  */
 import t from 'tap';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
-import { Client, apiSetup, loggedIn, startApi } from './fixtures.js';
+import { Client, apiSetup, loggedIn, openEvents, startApi } from './fixtures.js';
 
 const s = await apiSetup();
 const d = await startApi(s);
@@ -38,6 +38,8 @@ t.test('config: read and replace', async (t) => {
   t.ok(bad.body.problems.some((p: { line: number }) => p.line === levelLine), 'the bad level at its line');
   t.equal(readFileSync(s.file, 'utf8'), s.yaml, 'the file is unchanged');
 
+  const carolEvents = await openEvents(await loggedIn(d.base, 'carol'));
+  t.teardown(() => carolEvents.close());
   chmodSync(s.file, 0o640);
   const renamed = s.yaml.replace('name: Dave Neri', 'name: Dave Neri-Bianchi  # renamed through the API');
   const ok = await admin.request('PUT', '/api/config', undefined, { raw: renamed, headers: { 'content-type': 'text/yaml' } });
@@ -46,6 +48,7 @@ t.test('config: read and replace', async (t) => {
   t.equal(readFileSync(s.file, 'utf8'), renamed, 'written as sent, comments kept');
   t.equal(statSync(s.file).mode & 0o777, 0o640, 'the file mode is kept');
   t.equal((await admin.get('/api/managers/dave')).body.name, 'Dave Neri-Bianchi', 'reloaded at once');
+  t.ok(await carolEvents.next((e) => e.event === 'manager' && e.data.name === 'Dave Neri-Bianchi', 1000), "dave's assistant sees the new name live");
 
   const moved = renamed.replace(`udp://127.0.0.1:${s.sipPort}`, 'udp://127.0.0.1:1');
   const warned = await admin.request('PUT', '/api/config', undefined, { raw: moved, headers: { 'content-type': 'text/yaml' } });
