@@ -177,7 +177,7 @@ export class ManagerView {
 
   private entryForm(list: 'whitelist' | 'blocklist'): HTMLFormElement {
     const id = `${list}-${this.m.id}`;
-    const entry = inputField(`${id}-entry`, 'Number or prefix*', { autocomplete: 'off', required: true, pattern: '[+0-9*#]+' });
+    const entry = inputField(`${id}-entry`, 'Number (or prefix*)', { autocomplete: 'off', required: true, pattern: '[+0-9*#]+' });
     const until = inputField(`${id}-until`, 'Until (optional)', { type: 'datetime-local' });
     const oneCall = h('input', { type: 'checkbox', id: `${id}-one-call` });
     const form: HTMLFormElement = h(

@@ -138,7 +138,6 @@ if (requireChromium('portal')) {
     await managerSwitch.click();
     await assistant.page.locator('#filter-alice[aria-checked="true"]').waitFor({ timeout: 5000 });
     t.equal(portal.daemon.state().managers.alice?.isFilterOn, true);
-    await screenshot(manager.page, 'manager');
     await assistant.context.close();
     await manager.context.close();
   });

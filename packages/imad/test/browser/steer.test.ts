@@ -64,5 +64,6 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     const recent = manager.locator('#history-table tbody tr', { hasText: '0299999' });
     await recent.waitFor({ timeout: 5000 });
     t.match(await recent.textContent(), /answered by 8000/, "the manager's recent calls show where it ended, without a reload");
+    await screenshot(manager, 'manager');
   });
 }
