@@ -141,9 +141,8 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
   app.addContentTypeParser(['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const hub = new EventHub(() => host.directory());
-  let metrics: ApiMetrics | undefined;
-  const webhooks = new WebhookDispatcher({ hooks: () => host.config().http.webhooks, logger, onGiveUp: () => metrics?.error('webhook') });
-  metrics = new ApiMetrics({ activeCalls: () => host.b2bua.stats.calls, peers: () => host.peers(), sseClients: () => hub.size });
+  const metrics = new ApiMetrics({ activeCalls: () => host.b2bua.stats.calls, peers: () => host.peers(), sseClients: () => hub.size });
+  const webhooks = new WebhookDispatcher({ hooks: () => host.config().http.webhooks, logger, onGiveUp: () => metrics.error('webhook') });
   const answeredAt = new Map<string, number>();
   const ctx: ApiContext = {
     host,
@@ -168,13 +167,17 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
-      metrics?.error('http');
+      metrics.error('http');
       req.log.error({ err, url: req.url }, 'HTTP handler failed');
       return reply.code(500).send({ error: 'internal error (see the daemon log)' });
     }
     return reply.code(status).send({ error: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.addHook('onSend', async (req, reply) => {
+    // What the API answers is about people and calls: no cache keeps it, no browser guesses its type.
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  });
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
   });
@@ -184,7 +187,18 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
   app.get('/openapi.json', async () => document);
   await registerPortal(app, { embedOrigins: host.config().http.embedOrigins });
 
-  await app.listen({ host: config.http.listen.host, port: config.http.listen.port });
+  const stop = async (): Promise<void> => {
+    disconnect();
+    webhooks.close();
+    hub.close();
+    await app.close();
+  };
+  try {
+    await app.listen({ host: config.http.listen.host, port: config.http.listen.port });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const bound = app.server.address();
   const address = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : { host: config.http.listen.host, port: config.http.listen.port };
   logger.info({ address: `${address.host}:${address.port}`, tls: tls !== null }, 'HTTP API listening');
@@ -192,11 +206,6 @@ export async function startApiServer(host: ApiHost, opts: ApiServerOptions = {})
     address,
     app,
     context: ctx,
-    async close() {
-      disconnect();
-      webhooks.close();
-      hub.close();
-      await app.close();
-    },
+    close: stop,
   };
 }

@@ -7,9 +7,14 @@
  * - login attempts are rate-limited per login (429 with Retry-After, even with the right password)
  * - API tokens: made, used as Bearer (no CSRF needed), listed (own; admin all), revoked -> 401,
  *   kept hashed under storage.dir and valid after a restart
+ * - API answers are not cached (cache-control: no-store)
+ * - an HTTP address already taken: the daemon does not start, says which address, and leaves
+ *   nothing bound (the same SIP port can be used again at once)
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { Client, PASSWORD, apiSetup, loggedIn, startApi } from './fixtures.js';
 
@@ -29,7 +34,9 @@ t.test('login, me, logout and CSRF', async (t) => {
   t.match(setCookies.find((x) => x.startsWith('ima_session='))!, /SameSite=Strict/i, 'session cookie is SameSite=Strict');
   t.notMatch(setCookies.find((x) => x.startsWith('csrf='))!, /HttpOnly/i, 'csrf cookie is readable');
   t.notMatch(setCookies.join('\n'), /Secure/i, 'not Secure over plain HTTP');
-  t.same((await c.get('/api/me')).body.login, 'alice');
+  const me = await c.get('/api/me');
+  t.same(me.body.login, 'alice');
+  t.equal(me.headers.get('cache-control'), 'no-store', 'not cached');
 
   const noCsrf = await c.request('PATCH', '/api/managers/alice', { filter: false }, { csrf: null });
   t.equal(noCsrf.status, 403, 'write without x-csrf-token: 403');
@@ -95,7 +102,6 @@ t.test('API tokens: create, use, list, revoke, survive a restart', async (t) => 
 
   await d.close();
   d = await startApi(s);
-  script.base === undefined;
   const again = new Client(d.base);
   again.token = made.body.token;
   t.equal((await again.get('/api/me')).status, 200, 'the token still works after a restart');
@@ -104,4 +110,19 @@ t.test('API tokens: create, use, list, revoke, survive a restart', async (t) => 
   const badToken = new Client(d.base);
   badToken.token = 'ima_nope';
   t.equal((await badToken.get('/api/me')).status, 401, 'an unknown token: 401');
+});
+
+t.test('the HTTP address is taken: a clean failure', async (t) => {
+  const squatter = createServer();
+  squatter.listen(0, '127.0.0.1');
+  await once(squatter, 'listening');
+  t.teardown(() => squatter.close());
+  const port = (squatter.address() as { port: number }).port;
+  const s = await apiSetup();
+  writeFileSync(s.file, s.yaml.replace('listen: "127.0.0.1:0"', `listen: "127.0.0.1:${port}"`));
+  await t.rejects(startApi(s), new RegExp(`cannot serve HTTP on 127.0.0.1:${port}: .*EADDRINUSE`));
+  writeFileSync(s.file, s.yaml);
+  const d = await startApi(s);
+  t.ok(d.http.port > 0, 'the same SIP port and storage folder start a daemon right after');
+  await d.close();
 });
