@@ -2,7 +2,7 @@
  * Live updates: one EventSource on GET /api/events. The browser reconnects by itself; after a
  * reconnect the page reloads its data (`resync`), since events sent while it was away are lost.
  */
-import type { Assistant, Call, Manager, Peer } from './api.js';
+import { api, type Assistant, type Call, type Manager, type Peer } from './api.js';
 
 export interface CallEvent {
   readonly type: 'created' | 'ringing' | 'answered' | 'retargeted' | 'ended';
@@ -18,41 +18,53 @@ export interface LiveHandlers {
   resync(): void;
 }
 
-/** Subscribe; the element #live shows the state of the stream ("Live" or "Reconnecting…"). */
-export function subscribe(handlers: LiveHandlers): EventSource {
-  const source = new EventSource('/api/events', { withCredentials: true });
+/**
+ * Subscribe; the element #live shows the state of the stream ("Live" or "Reconnecting…").
+ * The browser retries a dropped connection by itself, but gives up on a refused one (a 401 once
+ * the session has ended): then ask who we are, which sends a logged-out user to the login page,
+ * and otherwise open a new stream a little later.
+ */
+export function subscribe(handlers: LiveHandlers): void {
   const status = document.getElementById('live');
-  let isBroken = false;
   const show = (text: string, kind: 'ok' | 'bad'): void => {
     if (status === null) return;
     status.textContent = text;
     status.className = `live live-${kind}`;
   };
-  source.addEventListener('open', () => {
-    show('Live', 'ok');
-    if (isBroken) handlers.resync();
-    isBroken = false;
-  });
-  source.addEventListener('error', () => {
-    isBroken = true;
-    show('Reconnecting…', 'bad');
-  });
-  const on = <T>(name: string, handle: ((value: T) => void) | undefined): void => {
-    if (handle === undefined) return;
-    source.addEventListener(name, (e) => {
-      try {
-        handle(JSON.parse((e as MessageEvent<string>).data) as T);
-      } catch {
-        // A malformed event is dropped; the next resync repairs anything it would have shown.
-      }
+  let isBroken = false;
+  let source: EventSource | undefined;
+  const open = (): void => {
+    const s = new EventSource('/api/events', { withCredentials: true });
+    source = s;
+    s.addEventListener('open', () => {
+      show('Live', 'ok');
+      if (isBroken) handlers.resync();
+      isBroken = false;
     });
+    s.addEventListener('error', () => {
+      isBroken = true;
+      show('Reconnecting…', 'bad');
+      if (s.readyState !== EventSource.CLOSED) return;
+      // 401: api() has sent the user to log in; anything else (a restart, a proxy): try again.
+      void api('GET', '/api/me').then((me) => me.status !== 401 && window.setTimeout(open, 2000));
+    });
+    const on = <T>(name: string, handle: ((value: T) => void) | undefined): void => {
+      if (handle === undefined) return;
+      s.addEventListener(name, (e) => {
+        try {
+          handle(JSON.parse((e as MessageEvent<string>).data) as T);
+        } catch {
+          // A malformed event is dropped; the next resync repairs anything it would have shown.
+        }
+      });
+    };
+    on<Manager>('manager', handlers.manager?.bind(handlers));
+    on<Assistant>('assistant', handlers.assistant?.bind(handlers));
+    on<CallEvent>('call', handlers.call?.bind(handlers));
+    on<Peer[]>('peers', handlers.peers?.bind(handlers));
   };
-  on<Manager>('manager', handlers.manager?.bind(handlers));
-  on<Assistant>('assistant', handlers.assistant?.bind(handlers));
-  on<CallEvent>('call', handlers.call?.bind(handlers));
-  on<Peer[]>('peers', handlers.peers?.bind(handlers));
-  window.addEventListener('pagehide', () => source.close());
-  return source;
+  open();
+  window.addEventListener('pagehide', () => source?.close());
 }
 
 /** The live calls kept up to date from call events, keyed by id. */

@@ -6,6 +6,7 @@
  * - a wrong password gets a clear message and no session;
  * - an assistant switches a manager's filter off and the manager, logged in in another browser
  *   context, sees it change without reloading (the latency is printed);
+ * - a page whose session ended elsewhere goes to the login page by itself;
  * - keyboard only: Tab to the manager's filter switch, Space toggles it, the focus ring shows;
  * - the admin's YAML editor shows a refused file's problem at its line;
  * - on a phone-sized screen the assistant console fits the width (no sideways scrolling).
@@ -140,6 +141,23 @@ if (requireChromium('portal')) {
     t.equal(portal.daemon.state().managers.alice?.isFilterOn, true);
     await assistant.context.close();
     await manager.context.close();
+  });
+
+  t.test('a page whose session ends (logged out in another tab) goes to the login page', async (t) => {
+    const { context, page } = await loggedIn(browser, portal.base, 'bob');
+    const other = await context.newPage();
+    await other.goto(`${portal.base}/assistant`);
+    await other.getByRole('button', { name: 'Log out' }).click();
+    await other.waitForURL((url) => url.pathname === '/');
+    // The next event tells the server the stream's session is gone; the page then finds out.
+    const admin = await loggedIn(browser, portal.base, 'admin');
+    await admin.page.goto(`${portal.base}/manager?id=alice`);
+    await admin.page.locator('#availability-alice-busy').check();
+    await page.waitForURL((url) => url.pathname === '/' && url.search === '?next=%2Fassistant', { timeout: 10_000 });
+    t.pass('sent to log in, to come back to the console');
+    await admin.page.locator('#availability-alice-available').check();
+    await admin.context.close();
+    await context.close();
   });
 
   t.test('keyboard only: Tab to the filter switch, Space toggles it, the focus is visible', async (t) => {

@@ -6,6 +6,7 @@
  *   server's message naming the field, and changes nothing;
  * - whitelist and block list entries added and removed; office hours saved and switched off;
  * - the compact /embed/manager page works the same filter;
+ * - the assistant's own availability, and the manager's page following it;
  * - the admin's dry run says where a call would go and why.
  * Required under CI=true; elsewhere skipped with a notice when /usr/bin/chromium is missing.
  */
@@ -118,6 +119,17 @@ if (requireChromium('settings')) {
     await filter.click();
     t.ok(await until(() => alice().isFilterOn));
     await compact.close();
+  });
+
+  t.test("the assistant's own availability, seen live on the manager's page", async (t) => {
+    const { context, page: own } = await loggedIn(browser, portal.base, 'bob');
+    await own.getByRole('radio', { name: 'Away' }).check();
+    t.ok(await until(() => portal.daemon.state().assistants.bob?.availability === 'away'), 'bob is away');
+    await page.locator('#assistants-alice li', { hasText: 'Bob Bianchi' }).locator('.avail-away').waitFor({ timeout: 5000 });
+    t.pass("alice's page shows bob away");
+    await own.getByRole('radio', { name: 'Available' }).check();
+    t.ok(await until(() => portal.daemon.state().assistants.bob?.availability === 'available'));
+    await context.close();
   });
 
   t.test("the admin's dry run says where a call would go and why", async (t) => {
