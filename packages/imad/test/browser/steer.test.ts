@@ -5,7 +5,8 @@
  * - one click on "Voicemail" steers it: SIPp's phones see the new INVITE to the voicemail pilot
  *   with a Diversion naming the manager, the caller is re-INVITEd and stays on the line, the
  *   assistant's leg is hung up, and the call leaves the console when the caller hangs up;
- * - the manager's page, open all along, lists it in the recent calls.
+ * - the assistant's own phone shows busy while the call is up, idle after; the admin's live calls
+ *   show it; the manager's recent calls and the admin's history list it when it ends.
  * Required under CI=true; elsewhere skipped with a notice when SIPp or chromium is missing.
  */
 import t from 'tap';
@@ -23,6 +24,7 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     });
     const { page } = await loggedIn(browser, portal.base, 'bob');
     const manager = (await loggedIn(browser, portal.base, 'alice')).page;
+    const admin = (await loggedIn(browser, portal.base, 'admin')).page;
     const calls = page.locator('#manager-alice ul.calls');
     t.match(await calls.textContent(), /No calls right now/);
 
@@ -48,6 +50,10 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     t.ok(await call.getByRole('button', { name: /to voicemail/ }).isDisabled(), 'a ringing call cannot be steered yet (IMA steers answered calls)');
     await call.locator('.call-state-answered').waitFor({ timeout: 5000 });
     t.match(await call.locator('.call-state-answered').textContent(), /Answered by Bob Bianchi \(2000\)/);
+    await page.locator('#self-phone .phone-busy').waitFor({ timeout: 5000 });
+    t.pass("the assistant's own phone shows busy while the call is up");
+    await admin.locator('#calls li.call .call-state-answered').waitFor({ timeout: 5000 });
+    t.pass("the admin's live calls show it too");
     await screenshot(page, 'assistant');
 
     const voicemail = call.getByRole('button', { name: /to voicemail \(8000\)/ });
@@ -65,5 +71,9 @@ if (requireChromium('steer from the portal') && requireSipp('steer from the port
     await recent.waitFor({ timeout: 5000 });
     t.match(await recent.textContent(), /answered by 8000/, "the manager's recent calls show where it ended, without a reload");
     await screenshot(manager, 'manager');
+    await page.locator('#self-phone .phone-idle').waitFor({ timeout: 5000 });
+    t.pass("the assistant's phone is idle again");
+    await admin.locator('#history-table tbody tr', { hasText: '0299999' }).waitFor({ timeout: 5000 });
+    t.pass("the admin's history has the call");
   });
 }
