@@ -8,7 +8,8 @@
  *   context, sees it change without reloading (the latency is printed);
  * - a page whose session ended elsewhere goes to the login page by itself;
  * - keyboard only: Tab to the manager's filter switch, Space toggles it, the focus ring shows;
- * - the admin's YAML editor shows a refused file's problem at its line;
+ * - the admin's YAML editor shows a refused file's problem at its line, then saves a good one
+ *   (reloaded, and the directory on the page follows); the trunk peer is listed;
  * - on a phone-sized screen the assistant console fits the width (no sideways scrolling).
  * Screenshots of each page go to docs/images when SCREENSHOTS=1.
  * Required under CI=true; elsewhere skipped with a notice when /usr/bin/chromium is missing.
@@ -204,6 +205,17 @@ if (requireChromium('portal')) {
     const cursorLine = await page.evaluate("(a => a.value.slice(0, a.selectionStart).split('\\n').length)(document.getElementById('config-text'))");
     t.equal(cursorLine, line, 'clicking the problem puts the cursor on its line');
     t.equal(portal.daemon.state().managers.alice?.noAnswerMs, 5_000, 'the running configuration is unchanged');
+
+    // Fixed, and a name changed: saved, reloaded, and the directory on the page follows.
+    await editor.fill(text.replace('name: Alice Rossi', 'name: Alice Rossi-Bianchi'));
+    await page.getByRole('button', { name: 'Check and save' }).click();
+    await page.locator('#config-status', { hasText: 'Saved and reloaded' }).waitFor();
+    t.equal(await page.locator('#config-problems li').count(), 0, 'no problems listed');
+    t.equal(await page.locator('#config-gutter .bad').count(), 0, 'no line marked');
+    t.equal(portal.daemon.directory().managers.get('alice')?.name, 'Alice Rossi-Bianchi', 'the daemon reloaded it');
+    await page.locator('#managers-table a', { hasText: 'Alice Rossi-Bianchi' }).waitFor({ timeout: 5000 });
+    t.pass('the directory table shows the new name');
+    t.match(await page.locator('#peers-table tbody').textContent(), new RegExp(`127\\.0\\.0\\.1:${portal.pbxPort}`), 'the trunk peer is listed');
     await context.close();
   });
 
