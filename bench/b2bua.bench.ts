@@ -41,7 +41,8 @@ const HOLD_RATE = env('B2BUA_HOLD_RATE', 500);
 const ONLY = process.env.B2BUA_ONLY; // 'relay' | 'kamailio': measure one side only
 const BUFF = ['-buff_size', '4194304'];
 
-const relayJs = fileURLToPath(new URL('../packages/b2bua/dist/examples/relay.js', import.meta.url));
+// B2BUA_RELAY: another build of relay.js (e.g. a copy, so that rebuilding the tree does not change a running bench).
+const relayJs = process.env.B2BUA_RELAY ?? fileURLToPath(new URL('../packages/b2bua/dist/examples/relay.js', import.meta.url));
 const kamailioCfg = fileURLToPath(new URL('./kamailio.cfg', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'bench-b2bua-'));
 
