@@ -40,16 +40,18 @@ export function radioGroup(name: string, legend: string, options: ReadonlyArray<
   };
 }
 
-/** A labelled select. */
-export function selectControl(id: string, label: string, options: ReadonlyArray<readonly [string, string]>, onChange: (value: string) => void): Control<string> & { readonly select: HTMLSelectElement } {
+/**
+ * A labelled select. One that applies on change (`isApplied`) always shows the server's value;
+ * one inside a form saved later keeps what the user chose while they are on it.
+ */
+export function selectControl(id: string, label: string, options: ReadonlyArray<readonly [string, string]>, onChange: (value: string) => void, isApplied = true): Control<string> & { readonly select: HTMLSelectElement } {
   const select = h('select', { id, 'data-key': id }, ...options.map(([value, text]) => h('option', { value }, text)));
   select.addEventListener('change', () => onChange(select.value));
   return {
     el: h('div', { class: 'field' }, h('label', { for: id }, label), select),
     select,
     set(value) {
-      // Keep what the user is choosing while they are on it.
-      if (document.activeElement !== select) select.value = value;
+      if (isApplied || document.activeElement !== select) select.value = value;
     },
   };
 }

@@ -26,8 +26,8 @@ async function main(): Promise<void> {
       button.disabled = false;
       if (r.ok) return location.assign(destination(r.data));
       error.hidden = false;
-      error.textContent =
-        r.status === 401 ? 'Wrong login or password.' : r.status === 429 ? `Too many attempts. ${r.error}` : r.status === 0 ? r.error : `Logging in failed: ${r.error}`;
+      const said = `${r.error.charAt(0).toUpperCase()}${r.error.slice(1)}.`;
+      error.textContent = r.status === 401 ? 'Wrong login or password.' : r.status === 429 || r.status === 0 ? said : `Logging in failed: ${r.error}`;
       byId<HTMLInputElement>('password').select();
     });
   });

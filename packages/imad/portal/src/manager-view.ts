@@ -76,9 +76,9 @@ export class ManagerView {
     } else {
       const full = {
         filterMode: selectControl(id('filter-mode'), 'Who is screened when the filter is on', [['inclusive', 'Everyone but the whitelist'], ['exclusive', 'Only the screen list']], (v) => void this.patch({ filterMode: v as Manager['filterMode'] }, `Filter mode: ${v}`)),
-        alerting: selectControl(id('alerting'), 'Alerting', [['parallel', 'All active assistants at once'], ['sequential', 'One after the other'], ['first-available', 'First available']], () => undefined),
+        alerting: selectControl(id('alerting'), 'Alerting', [['parallel', 'All active assistants at once'], ['sequential', 'One after the other'], ['first-available', 'First available']], () => undefined, false),
         noAnswer: inputField(id('no-answer'), 'No answer after (seconds)', { type: 'number', min: 1, max: 300, step: 1, required: true }),
-        fallback: selectControl(id('fallback'), 'Then send the call to', [['voicemail', 'Voicemail'], ['desk', 'Desk'], ...(m.targets.mobile !== undefined ? [['mobile', 'Mobile'] as const] : []), ...(m.targets.alternative !== undefined ? [['alternative', 'Alternative'] as const] : [])], () => undefined),
+        fallback: selectControl(id('fallback'), 'Then send the call to', [['voicemail', 'Voicemail'], ['desk', 'Desk'], ...(m.targets.mobile !== undefined ? [['mobile', 'Mobile'] as const] : []), ...(m.targets.alternative !== undefined ? [['alternative', 'Alternative'] as const] : [])], () => undefined, false),
         assistants: h('ul', { class: 'rows' }),
         whitelist: h('ul', { class: 'rows' }),
         blocklist: h('ul', { class: 'rows' }),

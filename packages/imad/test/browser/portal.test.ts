@@ -3,7 +3,7 @@
  * - the pages' framing headers: full pages refuse every frame, /embed/ pages allow the configured origins only;
  *   in a real frame, chromium shows the compact page to an allowed site (asking to log in in a
  *   new window) and refuses it to another;
- * - a wrong password gets a clear message and no session;
+ * - a wrong password gets a clear message and no session; guessing gets "try again in N s";
  * - an assistant switches a manager's filter off and the manager, logged in in another browser
  *   context, sees it change without reloading (the latency is printed);
  * - a page whose session ended elsewhere goes to the login page by itself;
@@ -108,6 +108,15 @@ if (requireChromium('portal')) {
     await alert.waitFor();
     t.equal(new URL(page.url()).pathname, '/');
     t.equal((await context.cookies()).find((c) => c.name === 'ima_session'), undefined, 'no session cookie');
+
+    // Guessing: after 5 failures for one login the server refuses (429), and the page says for how long.
+    await page.getByLabel('Login').fill('mallory');
+    for (let i = 0; i < 6; i++) {
+      await page.getByLabel('Password').fill(`guess ${i}`);
+      await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    }
+    await page.getByRole('alert').filter({ hasText: /^Too many login attempts: try again in \d+ s\.$/ }).waitFor();
+    t.pass('the sixth attempt is refused with the time to wait');
     await context.close();
   });
 
