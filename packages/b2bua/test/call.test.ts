@@ -3,6 +3,8 @@
  * - basic call: 180 and 200 relayed with the callee's SDP, ACK and BYE end to end; nothing left afterwards
  * - outbound INVITE: a new Call-ID, Max-Forwards one less, P-Asserted-Identity crosses, Authorization does not
  * - Max-Forwards: 0 -> 483 Too Many Hops, no outbound leg
+ * - loop: a callee that sends our INVITE straight back to us (its Via on top) gets 482 Loop Detected and the looped
+ *   copy never becomes a call; the callee's 482 then reaches the caller; nothing is left
  * - router rejects: the caller gets the status; no leg
  * - caller CANCEL while ringing reaches the callee (487 both ways)
  * - caller CANCEL during a parallel fork reaches every pending leg
@@ -21,6 +23,7 @@
  * - retarget with a delayed offer: C offers in its 2xx, the caller's answer goes in C's ACK
  */
 import t from 'tap';
+import { SipRequest } from '@ima/sip-core';
 import { SDP_A, SDP_B, SDP_C, callee, rig, trace, uriOf } from './fixtures/harness.js';
 
 const routeTo = (...targets: Array<{ uri: string; noAnswerMs?: number }>) => ({ route: () => ({ targets, mode: 'sequential' as const }) });
@@ -68,6 +71,29 @@ t.test('Max-Forwards: 0 -> 483 Too Many Hops; no outbound leg', async (t) => {
   t.same(r.events, ['created', 'ended rejected 483 []']);
   await r.drain();
   t.equal(r.b2bua.stats.calls, 0);
+  await r.close();
+});
+
+t.test('loop (RFC 3261 §16.3 step 4): our INVITE sent back to us gets 482; the caller gets the callee 482', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  r.callees.B.onInvite((s) => {
+    // B is a misconfigured proxy: our INVITE goes straight back to us, B's Via on top of ours.
+    const headers: Array<[string, string]> = [['Via', 'SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bKloop1']];
+    s.invite.headers.forEachLine((name, value) => headers.push([name, value]));
+    void r.callees.B.endpoint.transport.sendRequest(new SipRequest({ method: 'INVITE', uri: s.invite.uri, headers }), { protocol: 'udp', host: '127.0.0.10', port: 5060 });
+    r.clock.setTimeout(() => s.reject(482), 100);
+  });
+  const a = r.call();
+  const at = trace(a);
+  await r.run(1000);
+  const looped = r.wire().filter((w) => w.dir === 'X>B' && w.line.startsWith('482'));
+  // (resent on Timer G: B, playing the proxy by hand, never ACKs it)
+  t.ok(looped.length > 0, 'the looped INVITE got 482 Loop Detected');
+  t.match(looped[0]?.text, /branch=z9hG4bKloop1/);
+  t.same(r.events, ['created', 'ended rejected 482 [1:failed 482]'], 'the looped copy never became a call');
+  t.same(at, ['terminated rejected 482']);
+  await r.drain();
+  t.same(r.sizes(), { stats: { calls: 0, sessions: 0, dialogs: 0, lingering: 0, timers: 0, transactions: 0, total: 0 }, caller: { sessions: 0, dialogs: 0, lingering: 0 }, B: { sessions: 0, dialogs: 0, lingering: 0 }, C: { sessions: 0, dialogs: 0, lingering: 0 }, V: { sessions: 0, dialogs: 0, lingering: 0 }, timers: 0 });
   await r.close();
 });
 
