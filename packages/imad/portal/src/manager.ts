@@ -3,17 +3,27 @@
  * calls with steering and, on the full page, their recent calls. Admins and assistants pick which
  * manager with ?id= or the selector.
  */
-import { api, type HistoryRecord, seg } from './api.js';
+import { api, type HistoryRecord, type Manager, seg } from './api.js';
 import { callerText, renderCalls } from './calls-view.js';
-import { byId, fillTable, formatDuration, formatTime, h, row } from './dom.js';
+import { announce, byId, fillTable, formatDuration, formatTime, h, row } from './dom.js';
 import { subscribe } from './live.js';
-import { ManagerView } from './manager-view.js';
+import { ManagerView, forwardText } from './manager-view.js';
 import { PortalData } from './portal-data.js';
 import { report, startPage } from './session.js';
 
 const isCompact = document.body.dataset.compact === 'true';
 const data = new PortalData();
 let view: ManagerView | undefined;
+
+/** The quick settings that changed, in words (read out when the change came from elsewhere). */
+function changesOf(before: Manager, after: Manager): string[] {
+  const out: string[] = [];
+  if (before.filter !== after.filter) out.push(`Call filter ${after.filter ? 'on' : 'off'}`);
+  if (before.availability !== after.availability) out.push(`Availability ${after.availability}`);
+  if (JSON.stringify(before.forward) !== JSON.stringify(after.forward)) out.push(`Forward ${forwardText(after.forward, after).toLowerCase()}`);
+  if (before.phone !== after.phone) out.push(`Desk phone ${after.phone}`);
+  return out;
+}
 
 function chosenId(preferred: string | undefined): string | undefined {
   const asked = new URLSearchParams(location.search).get('id');
@@ -71,7 +81,10 @@ async function main(): Promise<void> {
   subscribe({
     manager(m) {
       data.managers.set(m.id, m);
-      if (view?.manager.id === m.id) view.update(m);
+      if (view?.manager.id !== m.id) return;
+      const said = changesOf(view.manager, m);
+      view.update(m);
+      if (said.length > 0) announce(said.join('; '));
     },
     assistant(a) {
       data.assistants.set(a.id, a);

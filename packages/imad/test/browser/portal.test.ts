@@ -142,6 +142,8 @@ if (requireChromium('portal')) {
     const latencyMs = (await shownAt) - (await assistant.page.evaluate<number>('window.clickedAt'));
     t.comment(`the manager's page showed the change ${latencyMs} ms after the assistant's click`);
     t.equal(await manager.page.evaluate('window.marker'), 42, 'without reloading');
+    await manager.page.locator('#announce', { hasText: 'Call filter off' }).waitFor();
+    t.pass('and read out to screen readers (aria-live)');
     t.equal(portal.daemon.state().managers.alice?.isFilterOn, false, 'the daemon has the filter off');
     t.equal(await card.getByRole('switch', { name: /Call filter/ }).getAttribute('aria-checked'), 'false');
 
