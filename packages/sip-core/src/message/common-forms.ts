@@ -19,7 +19,7 @@ const GEN_VALUE = TOKEN + '\\[\\]:';
 const PARAMS = `(?:;[${TOKEN}]+(?:=(?:[${GEN_VALUE}]+|"[^"\\\\;]*"))?)*`;
 
 /** SIP/2.0/<transport> host[:port] params: the Via every element writes. */
-export const COMMON_VIA = new RegExp(`^SIP/2\\.0/(UDP|TCP|TLS|SCTP|WSS?) ([A-Za-z0-9._\\-]+)(?::([0-9]{1,4}))?(${PARAMS})$`);
+export const COMMON_VIA = new RegExp(`^SIP/2\\.0/(?:UDP|TCP|TLS|SCTP|WSS?) [A-Za-z0-9._\\-]+(?::[0-9]{1,4})?${PARAMS}$`);
 
 /** callid = word [ "@" word ] (RFC 3261 §25.1); exactly the grammar, as WORD has no "@". */
 export const CALL_ID = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?$/;
@@ -37,7 +37,7 @@ export const COMMON_SIP_URI = new RegExp(`^${SIP_URI}$`);
  * [ display-name ] <sip-uri> params: a quoted display name without escapes,
  * or tokens with single spaces; a SIP URI in its common form (above).
  */
-export const COMMON_NAME_ADDR = new RegExp(`^(?:"([^"\\\\]*)" ?|([${TOKEN}]+(?: [${TOKEN}]+)*) ?)?<(${SIP_URI})>(${PARAMS})$`);
+export const COMMON_NAME_ADDR = new RegExp(`^(?:"[^"\\\\]*" ?|[${TOKEN}]+(?: [${TOKEN}]+)* ?)?<${SIP_URI}>${PARAMS}$`);
 
 /** Method SP SIP-URI SP SIP/2.0: the request line nearly every request carries. */
 export const COMMON_REQUEST_LINE = new RegExp(`^([${TOKEN}]+) (${SIP_URI}) SIP/2\\.0$`);

@@ -45,6 +45,16 @@ export function isAll(s: string, t: Uint8Array): boolean {
   return true;
 }
 
+/** s[start, end) lower-cased; names are nearly always lower case already, and toLowerCase costs more than this look. */
+export function lowerCased(s: string, start: number, end: number): string {
+  const text = s.slice(start, end);
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return text.toLowerCase();
+  }
+  return text;
+}
+
 const HEX = (c: number): number =>
   c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
 

@@ -101,27 +101,33 @@ export function nameInfo(name: string): NameInfo | undefined {
   return info;
 }
 
-/** Spellings seen so far, by length and first character: found again with one startsWith, no new string. */
-const MAX_SPELLING = 40;
-const bySpelling: Array<NameInfo[] | undefined> = new Array<NameInfo[] | undefined>(MAX_SPELLING * 128).fill(undefined);
-let spellings = 0;
+/**
+ * Spellings seen so far followed at once by ":" ("Via:", "CSeq:"), by their
+ * first two characters: the parser finds a known line's name and colon with
+ * one startsWith, without building a string.
+ */
+const byStart: Array<Array<{ readonly withColon: string; readonly info: NameInfo }> | undefined> = new Array<
+  Array<{ readonly withColon: string; readonly info: NameInfo }> | undefined
+>(128 * 128).fill(undefined);
+let remembered = 0;
 
-/** nameInfo() of text[start, end), without building the name when this spelling was seen before. */
-export function nameInfoAt(text: string, start: number, end: number): NameInfo | undefined {
-  const len = end - start;
-  const first = text.charCodeAt(start);
-  const slot = len < MAX_SPELLING && first < 128 ? len * 128 + first : -1;
-  if (slot >= 0) {
-    const seen = bySpelling[slot];
-    if (seen !== undefined) {
-      for (let k = 0; k < seen.length; k++) if (text.startsWith(seen[k]!.name, start)) return seen[k];
-    }
-  }
-  const info = nameInfo(text.slice(start, end));
+function startSlot(text: string, pos: number): number {
+  return ((text.charCodeAt(pos) & 0x7f) << 7) | (text.charCodeAt(pos + 1) & 0x7f);
+}
+
+/** The NameInfo of a line starting at pos with a name seen before and its colon, else undefined. */
+export function knownNameAt(text: string, pos: number): NameInfo | undefined {
+  const seen = byStart[startSlot(text, pos)];
+  if (seen === undefined) return undefined;
+  for (let k = 0; k < seen.length; k++) if (text.startsWith(seen[k]!.withColon, pos)) return seen[k]!.info;
+  return undefined;
+}
+
+/** Remember a name that was followed at once by its colon, for knownNameAt(). */
+export function rememberName(info: NameInfo): void {
   // Bounded like nameInfo's cache: names come from the network.
-  if (info !== undefined && slot >= 0 && spellings < 2048) {
-    (bySpelling[slot] ??= []).push(info);
-    spellings++;
-  }
-  return info;
+  if (remembered >= 2048) return;
+  const withColon = info.name + ':';
+  (byStart[startSlot(withColon, 0)] ??= []).push({ withColon, info });
+  remembered++;
 }

@@ -6,7 +6,7 @@
 import { SipParseError } from '../errors.js';
 import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
 import { Cursor, HOST, TOKEN, isAll, isToken, quote, unquote } from './grammar.js';
-import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri } from './uri.js';
+import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri, splitParams } from './uri.js';
 
 export interface Via {
   /** "SIP" */
@@ -124,28 +124,7 @@ function params(c: Cursor): Params {
  * first of a name given twice kept.
  */
 function paramsOf(s: string): Params {
-  if (s.length === 0) return NO_PARAMS;
-  const out = new ParamMap();
-  let start = 1;
-  while (start <= s.length) {
-    let end = s.indexOf(';', start);
-    if (end < 0) end = s.length;
-    const eq = s.indexOf('=', start);
-    const nameEnd = eq >= 0 && eq < end ? eq : end;
-    out.add(lowerName(s, start, nameEnd), nameEnd === end ? null : s.slice(eq + 1, end));
-    start = end + 1;
-  }
-  return out;
-}
-
-/** s[start, end) lower-cased; names are nearly always lower case already, and toLowerCase costs more than this look. */
-function lowerName(s: string, start: number, end: number): string {
-  const name = s.slice(start, end);
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return name.toLowerCase();
-  }
-  return name;
+  return s.length === 0 ? NO_PARAMS : splitParams(s, 1, ';', false);
 }
 
 /** gen-value = token / host / quoted-string; host adds "[", "]" and ":" for IPv6. */
@@ -215,12 +194,35 @@ function finishVia(protocolName: string, protocolVersion: string, transport: str
   };
 }
 
+/** The transports of the common Via form, by their first two letters ("SIP/2.0/" is 8 characters). */
+function commonTransport(line: string): string {
+  switch (line.charCodeAt(8)) {
+    case 0x55: return 'UDP';
+    case 0x53: return 'SCTP';
+    case 0x57: return line.charCodeAt(10) === 0x53 ? 'WSS' : 'WS';
+    default: return line.charCodeAt(9) === 0x43 ? 'TCP' : 'TLS';
+  }
+}
+
+/** A Via line that COMMON_VIA matched, taken apart by position (no match groups to build). */
+function commonVia(line: string, part: string): Via {
+  const transport = commonTransport(line);
+  const hostStart = 9 + transport.length;
+  let paramsStart = line.indexOf(';', hostStart);
+  if (paramsStart < 0) paramsStart = line.length;
+  const colon = line.indexOf(':', hostStart);
+  const hasPort = colon >= 0 && colon < paramsStart;
+  const host = line.slice(hostStart, hasPort ? colon : paramsStart);
+  const port = hasPort ? digitsAt(line, colon + 1, paramsStart) : undefined;
+  const params = paramsStart === line.length ? NO_PARAMS : splitParams(line, paramsStart + 1, ';', false);
+  return finishVia('SIP', '2.0', transport, host, port, params, part);
+}
+
 export function parseViaList(lines: string[], part = 'Via'): Via[] {
   const out: Via[] = [];
   for (const line of lines) {
-    const m = COMMON_VIA.exec(line);
-    if (m !== null) {
-      out.push(finishVia('SIP', '2.0', m[1]!, m[2]!, m[3] === undefined ? undefined : Number(m[3]), paramsOf(m[4]!), part));
+    if (COMMON_VIA.test(line)) {
+      out.push(commonVia(line, part));
       continue;
     }
     const c = new Cursor(line, part);
@@ -348,20 +350,32 @@ export function commonUri(text: string): SipUri {
   return SipUri.checked(text.charCodeAt(3) === 0x3a ? 'sip' : 'sips', text);
 }
 
-/** A name-addr in one of its common forms, or undefined: the full parser then reads it. */
+/** A name-addr in one of its common forms, taken apart by position; or undefined: the full parser then reads it. */
 function commonNameAddr(line: string): NameAddr | undefined {
-  const m = COMMON_NAME_ADDR.exec(line);
-  if (m === null) return undefined;
-  return { displayName: m[1] ?? m[2], uri: commonUri(m[3]!), params: paramsOf(m[4]!) };
+  if (!COMMON_NAME_ADDR.test(line)) return undefined;
+  let displayName: string | undefined;
+  let lt = 0;
+  const first = line.charCodeAt(0);
+  if (first === 0x22) {
+    // The common form's quoted display name holds no escapes, so the next quote closes it.
+    const close = line.indexOf('"', 1);
+    displayName = line.slice(1, close);
+    lt = line.indexOf('<', close);
+  } else if (first !== 0x3c) {
+    lt = line.indexOf('<');
+    displayName = line.slice(0, line.charCodeAt(lt - 1) === 0x20 ? lt - 1 : lt);
+  }
+  const gt = line.indexOf('>', lt);
+  const params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
+  return { displayName, uri: commonUri(line.slice(lt + 1, gt)), params };
 }
 
 function fromTo(lines: string[], part: string): FromTo {
   const line = required(lines, part);
-  const m = COMMON_NAME_ADDR.exec(line);
-  if (m !== null) {
-    const params = paramsOf(m[4]!);
-    const tag = params.get('tag');
-    if (tag !== null) return { displayName: m[1] ?? m[2], uri: commonUri(m[3]!), params, tag };
+  const common = commonNameAddr(line);
+  if (common !== undefined) {
+    const tag = common.params.get('tag');
+    if (tag !== null) return { displayName: common.displayName, uri: common.uri, params: common.params, tag };
   }
   const c = new Cursor(line, part);
   const na = nameAddr(c);

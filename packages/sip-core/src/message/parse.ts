@@ -20,7 +20,7 @@ import {
   parseViaList,
   commonUri,
 } from './header-values.js';
-import { CoreHeader, nameInfoAt } from './header-names.js';
+import { CoreHeader, knownNameAt, nameInfo, rememberName } from './header-names.js';
 import { Headers } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { type Uri, parseUri } from './uri.js';
@@ -176,15 +176,22 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
       continue;
     }
     // The name runs to the colon (RFC 3261 §7.3.1: HCOLON = *( SP / HTAB ) ":" SWS).
-    const colon = head.indexOf(':', pos);
-    if (colon < 0 || colon > eol) fail(`malformed header line "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
-    let nameEnd = colon;
-    let c = head.charCodeAt(nameEnd - 1);
-    while (c === SP || c === HTAB) c = head.charCodeAt(--nameEnd - 1);
-    const info = nameInfoAt(head, pos, nameEnd);
-    if (info === undefined) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+    let info = knownNameAt(head, pos);
+    let colon: number;
+    if (info !== undefined) {
+      colon = pos + info.name.length;
+    } else {
+      colon = head.indexOf(':', pos);
+      if (colon < 0 || colon > eol) fail(`malformed header line "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+      let nameEnd = colon;
+      let n1 = head.charCodeAt(nameEnd - 1);
+      while (n1 === SP || n1 === HTAB) n1 = head.charCodeAt(--nameEnd - 1);
+      info = nameInfo(head.slice(pos, nameEnd));
+      if (info === undefined) fail(`malformed header name "${head.slice(pos, Math.min(eol, pos + 40))}"`, 'headers');
+      if (nameEnd === colon) rememberName(info);
+    }
     i = colon + 1;
-    c = head.charCodeAt(i);
+    let c = head.charCodeAt(i);
     while (c === SP || c === HTAB) c = head.charCodeAt(++i);
     let end = eol;
     while (end > i && ((c = head.charCodeAt(end - 1)) === SP || c === HTAB)) end--;

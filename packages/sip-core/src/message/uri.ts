@@ -6,7 +6,7 @@
 import { isIPv6 } from 'node:net';
 import { SipParseError } from '../errors.js';
 import { COMMON_SIP_URI } from './common-forms.js';
-import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, unescapePct } from './grammar.js';
+import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, lowerCased, unescapePct } from './grammar.js';
 
 /** Parameters by lower-cased name, in order; a value of null is a flag parameter (";lr"). */
 export type Params = ReadonlyMap<string, string | null>;
@@ -269,17 +269,25 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** Split checked "name[=value]" pairs and unescape them (names lower-cased). */
-function buildUriParams(s: string, sep: string): Params {
+/**
+ * Split checked "name[=value]" pairs of s (from `from`, separated by `sep`):
+ * names lower-cased, and both unescaped for URIs (header parameters keep
+ * their text as written).
+ */
+export function splitParams(s: string, from: number, sep: string, isUri: boolean): Params {
   const out = new ParamMap();
-  let start = 0;
+  let start = from;
   while (start <= s.length) {
     let end = s.indexOf(sep, start);
     if (end < 0) end = s.length;
     const eq = s.indexOf('=', start);
-    const hasValue = eq >= 0 && eq < end;
-    const name = unescapePct(s.slice(start, hasValue ? eq : end))!;
-    out.add(name.toLowerCase(), hasValue ? unescapePct(s.slice(eq + 1, end))! : null);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    const value = nameEnd === end ? null : s.slice(eq + 1, end);
+    if (isUri) {
+      const name = unescapePct(s.slice(start, nameEnd))!;
+      out.add(lowerCased(name, 0, name.length), value === null ? null : unescapePct(value)!);
+    }
+    else out.add(lowerCased(s, start, nameEnd), value);
     start = end + 1;
   }
   return out;
@@ -422,8 +430,8 @@ function buildSipUri(scheme: 'sip' | 'sips', text: string): ResolvedSipUri {
   let params: Params = NO_PARAMS;
   let headers: Params = NO_PARAMS;
   const q = rest.indexOf('?', i);
-  if (rest.charCodeAt(i) === 0x3b) params = buildUriParams(rest.slice(i + 1, q < 0 ? rest.length : q), ';');
-  if (q >= 0) headers = buildUriParams(rest.slice(q + 1), '&');
+  if (rest.charCodeAt(i) === 0x3b) params = splitParams(rest.slice(0, q < 0 ? rest.length : q), i + 1, ';', true);
+  if (q >= 0) headers = splitParams(rest, q + 1, '&', true);
   return { user, password, host, port, params, headers };
 }
 
@@ -446,7 +454,7 @@ function parseTelUri(rest: string, text: string, part: string): TelUri {
   // global-number starts with "+"; local numbers are hex digits, "*", "#" and separators.
   if (!/^(\+[0-9\-.()]*[0-9][0-9\-.()]*|[0-9A-Fa-f*#\-.()]+)$/.test(number)) bad(`malformed tel number "${number}"`, part);
   if (semi >= 0) checkUriParams(rest, semi + 1, rest.length, 0x3b, PARAMCHAR, part, 'tel parameter', false);
-  const params = semi < 0 ? NO_PARAMS : buildUriParams(rest.slice(semi + 1), ';');
+  const params = semi < 0 ? NO_PARAMS : splitParams(rest, semi + 1, ';', true);
   // RFC 3966 §5.1.5: a local number means nothing without its phone-context.
   if (number.charCodeAt(0) !== 0x2b && !params.has('phone-context')) bad(`local tel number "${number}" without phone-context`, part);
   return new TelUri(number, params, text);
