@@ -21,6 +21,7 @@ export class UdpEndpoint {
   #socket: Socket;
   #closed = false;
   #ttl: number | undefined;
+  #bound: { address: string; port: number } | undefined;
 
   private constructor(socket: Socket, family: 4 | 6) {
     this.#socket = socket;
@@ -53,12 +54,18 @@ export class UdpEndpoint {
     });
   }
 
+  // Read for every datagram in and every response out: asked of the socket (a getsockname call) once.
   get address(): string {
-    return canonicalIp(this.#socket.address().address);
+    return (this.#bound ??= this.#boundAddress()).address;
   }
 
   get port(): number {
-    return this.#socket.address().port;
+    return (this.#bound ??= this.#boundAddress()).port;
+  }
+
+  #boundAddress(): { address: string; port: number } {
+    const a = this.#socket.address();
+    return { address: canonicalIp(a.address), port: a.port };
   }
 
   /** The kernel's receive buffer size of this socket, in octets (Linux reports twice what was asked: its bookkeeping). */
