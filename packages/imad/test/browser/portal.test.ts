@@ -10,6 +10,7 @@
  * - keyboard only: Tab to the manager's filter switch, Space toggles it, the focus ring shows;
  * - the admin's YAML editor shows a refused file's problem at its line, then saves a good one
  *   (reloaded, and the directory on the page follows); the trunk peer is listed;
+ * - every visible control of every page has an accessible name;
  * - on a phone-sized screen the assistant console fits the width (no sideways scrolling).
  * Screenshots of each page go to docs/images when SCREENSHOTS=1.
  * Required under CI=true; elsewhere skipped with a notice when /usr/bin/chromium is missing.
@@ -227,6 +228,25 @@ if (requireChromium('portal')) {
     await page.locator('#managers-table a', { hasText: 'Alice Rossi-Bianchi' }).waitFor({ timeout: 5000 });
     t.pass('the directory table shows the new name');
     t.match(await page.locator('#peers-table tbody').textContent(), new RegExp(`127\\.0\\.0\\.1:${portal.pbxPort}`), 'the trunk peer is listed');
+    await context.close();
+  });
+
+  t.test('every control of every page has a name a screen reader can say', async (t) => {
+    // A control's accessible name: its <label>s, aria-label(ledby), or its own text (buttons, links).
+    const unnamed = `[...document.querySelectorAll('input, select, textarea, button, [role=switch], a[href]')]
+      .filter((el) => el.getClientRects().length > 0)
+      .filter((el) => !((el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (/^(BUTTON|A)$/.test(el.tagName) && el.textContent.trim() !== '')))
+      .map((el) => el.outerHTML.slice(0, 80))`;
+    const { context, page } = await loggedIn(browser, portal.base, 'admin');
+    for (const path of ['/admin', '/manager?id=alice', '/assistant', '/embed/manager?id=alice', '/embed/assistant']) {
+      await page.goto(`${portal.base}${path}`);
+      await page.locator('#live.live-ok').waitFor();
+      await page.locator('#main .card:visible').first().waitFor();
+      t.same(await page.evaluate(unnamed), [], path);
+    }
+    await page.goto(`${portal.base}/manager?id=alice`);
+    await page.locator('#filter-alice').waitFor();
+    t.equal(await page.locator('.manager-full .card').count(), 6, 'the manager page has its six sections');
     await context.close();
   });
 
