@@ -4,6 +4,7 @@
  * - PUT /api/config with an error: 422 with every problem's line and column; the file unchanged
  * - PUT /api/config valid: written (comments kept, file mode kept), reloaded (a renamed manager
  *   shows at once, and as a live event), warnings listed (sip.listen changed)
+ * - a daemon started without a file (as a library): GET/PUT /api/config answer 409
  * - GET /api/peers: admin only
  * - POST /api/explain: where a call would go and why; a manager may not explain another's number
  * - GET /api/health (no login), GET /metrics (Prometheus text, no login)
@@ -11,6 +12,9 @@
  */
 import t from 'tap';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { startDaemon } from '../../src/daemon.js';
 import { Client, apiSetup, loggedIn, openEvents, startApi } from './fixtures.js';
 
 const s = await apiSetup();
@@ -56,6 +60,19 @@ t.test('config: read and replace', async (t) => {
   t.match(warned.body.warnings, [/sip.listen changed/]);
   const notText = await admin.request('PUT', '/api/config', { sip: {} });
   t.equal(notText.status, 400, 'a JSON body is not a configuration text');
+});
+
+t.test('no configuration file: 409', async (t) => {
+  const other = await apiSetup();
+  const loaded = await loadConfig(other.file);
+  if (!loaded.ok) throw new Error('the test configuration is valid');
+  const library = await startDaemon(loaded.config, { logger: pino({ level: 'silent' }) });
+  t.teardown(() => library.close());
+  const admin = await loggedIn(`http://127.0.0.1:${library.http.port}`, 'admin');
+  const got = await admin.get('/api/config');
+  t.equal(got.status, 409);
+  t.match(got.body.error, /without a configuration file/);
+  t.equal((await admin.request('PUT', '/api/config', undefined, { raw: other.yaml, headers: { 'content-type': 'text/yaml' } })).status, 409);
 });
 
 t.test('peers and explain', async (t) => {
