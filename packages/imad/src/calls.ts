@@ -21,6 +21,8 @@ export interface RouterHost {
   refusal?(): string | undefined;
   /** Where outbound legs go (first healthy trunk peer); undefined when no peer is usable. */
   peer(): Destination | undefined;
+  /** Every leg of a call to `peer` failed without an answer from it (refused, unreachable, timed out): skip it for now. */
+  peerFailed?(peer: Destination, reason: string): void;
   /** The one-call list entries a placed call used up. */
   consumed(decision: Decision): void;
   log(callId: string, decision: Decision, callerNumber: string, calledNumber: string): void;
@@ -69,6 +71,8 @@ export class PolicyRouter implements CallRouter {
   readonly #managerNumber: (managerId: string) => string | undefined;
   /** Live calls: whose call it is, who called, which number, what the policy decided (for ctl and the API). */
   readonly #info = new Map<string, CallInfo>();
+  /** How to place a call's first targets on another peer, and the peers already tried, for a peer that fails. */
+  readonly #placements = new WeakMap<B2buaCall, { readonly place: (peer: Destination) => RouteDecision; readonly tried: Destination[] }>();
 
   constructor(host: RouterHost, managerNumber: (managerId: string) => string | undefined) {
     this.#host = host;
@@ -107,20 +111,24 @@ export class PolicyRouter implements CallRouter {
     if (peer === undefined) return { reject: 503, reason: 'no trunk peer is reachable' };
     this.#host.consumed(decision);
     const managerNumber = this.#managerNumber(decision.managerId) ?? called;
-    switch (decision.kind) {
-      case 'manager':
-      case 'forward':
-        return { targets: [this.#target(decision, peer, managerNumber)] };
-      case 'assistants': {
-        this.#fallbacks.set(call, { decision: decision.fallback, managerNumber });
-        // The assistant's phone shows whose call it is: "Caller > Manager", the caller's number kept.
-        const display = this.#host.assistantDisplay?.(caller.name ?? caller.number, decision.managerId);
-        const targets = decision.assistants.map(
-          (a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}`, ...(display ? { fromDisplayName: display } : {}) }),
-        );
-        return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
+    const place = (peer: Destination): RouteDecision => {
+      switch (decision.kind) {
+        case 'manager':
+        case 'forward':
+          return { targets: [this.#target(decision, peer, managerNumber)] };
+        case 'assistants': {
+          this.#fallbacks.set(call, { decision: decision.fallback, managerNumber });
+          // The assistant's phone shows whose call it is: "Caller > Manager", the caller's number kept.
+          const display = this.#host.assistantDisplay?.(caller.name ?? caller.number, decision.managerId);
+          const targets = decision.assistants.map(
+            (a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}`, ...(display ? { fromDisplayName: display } : {}) }),
+          );
+          return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
+        }
       }
-    }
+    };
+    this.#placements.set(call, { place, tried: [peer] });
+    return place(peer);
   }
 
   info(callId: string): CallInfo | undefined {
@@ -132,7 +140,23 @@ export class PolicyRouter implements CallRouter {
     this.#info.delete(callId);
   }
 
-  onAllFailed(_failures: readonly LegFailure[], suggested: number, call: B2buaCall): RouteDecision {
+  onAllFailed(failures: readonly LegFailure[], suggested: number, call: B2buaCall): RouteDecision {
+    // No leg got any response from the peer (refused, unreachable, no answer: not a 408 or 503 it
+    // sent): the peer failed, not the phones. The same targets go to the next peer at once,
+    // rather than waiting for the OPTIONS pings to notice.
+    const placement = this.#placements.get(call);
+    const unanswered = (f: LegFailure): boolean =>
+      (f.cause === 'transport' || f.cause === 'timeout') && call.legs.find((l) => l.id === f.leg)?.rejection === undefined;
+    if (placement !== undefined && failures.length > 0 && failures.every(unanswered)) {
+      const failed = placement.tried[placement.tried.length - 1]!;
+      this.#host.peerFailed?.(failed, failures[0]!.cause === 'transport' ? 'a call could not be sent to it' : 'a call got no answer from it');
+      const next = this.#host.peer();
+      if (next !== undefined && !placement.tried.some((p) => sameDestination(p, next))) {
+        placement.tried.push(next);
+        return placement.place(next);
+      }
+    }
+    this.#placements.delete(call);
     const fallback = this.#fallbacks.get(call);
     const peer = this.#host.peer();
     if (fallback === undefined || peer === undefined) return { reject: suggested };
@@ -145,6 +169,10 @@ export class PolicyRouter implements CallRouter {
     if (d.kind === 'manager') return base;
     return { ...base, diversion: { number: d.diversion.number || managerNumber, host: peer.host, reason: d.diversion.reason } };
   }
+}
+
+function sameDestination(a: Destination, b: Destination): boolean {
+  return a.host === b.host && a.port === b.port && a.protocol === b.protocol;
 }
 
 function uriFor(number: string, peer: Destination): string {

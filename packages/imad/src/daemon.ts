@@ -155,6 +155,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       assistantDisplay: (callerName, managerId) =>
         current.sip.assistantDisplay.replaceAll('{caller}', callerName).replaceAll('{manager}', directory.managers.get(managerId)?.name ?? managerId),
       peer: () => peers?.firstHealthy(),
+      peerFailed: (peer, reason) => peers?.markDown(peer.host, peer.port, reason),
       consumed: (decision: Decision) => {
         for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
       },

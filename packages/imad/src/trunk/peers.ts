@@ -9,7 +9,8 @@
  *   unknown ──answer──▶ up ──timeout / 503 / send error / markDown──▶ down ──answer──▶ up
  *
  * Before its first answer a peer counts as usable, so that calls are not refused
- * at start-up; with pings disabled (interval 0) every peer stays "unknown".
+ * at start-up; with pings disabled (interval 0) every peer stays "unknown",
+ * except that one a call failed on is skipped for `unpingedRetryMs`.
  */
 import type { Clock, Destination, Endpoint, TimerHandle, TransportProtocol } from '@ima/sip-core';
 import { SipRequest, parseUri } from '@ima/sip-core';
@@ -40,6 +41,8 @@ export interface PeerMonitorOptions {
   /** Our identity in the From header, e.g. `sip:ima@127.0.0.1`. */
   readonly fromUri: string;
   readonly onChange?: (peer: PeerHealth, previous: PeerStatus) => void;
+  /** With pings disabled, how long a peer marked down by a failed call is skipped (default 30 s). */
+  readonly unpingedRetryMs?: number;
 }
 
 interface Peer {
@@ -102,7 +105,15 @@ export class PeerMonitor {
   /** A call could not reach this peer (transport error, timeout): skip it until it answers a ping again. */
   markDown(host: string, port: number, reason: string): void {
     const p = this.#peers.find((x) => x.health.host === host && x.health.port === port);
-    if (p) this.#set(p, 'down', reason, undefined);
+    if (p === undefined) return;
+    this.#set(p, 'down', reason, undefined);
+    if (this.#running) return;
+    // Without pings nothing would ever bring it back: it gets another chance after a while.
+    if (p.timer) this.#opts.clock.clearTimeout(p.timer);
+    p.timer = this.#opts.clock.setTimeout(() => {
+      p.timer = undefined;
+      if (p.health.status === 'down') this.#set(p, 'unknown', undefined, undefined);
+    }, this.#opts.unpingedRetryMs ?? 30_000);
   }
 
   #set(p: Peer, status: PeerStatus, reason: string | undefined, rttMs: number | undefined): void {

@@ -3,7 +3,7 @@
  * - OPTIONS pings mark answering peers up; new calls go to the first peer not down
  * - a peer that stops answering goes down after the ping timeout and is skipped; it comes back when it answers
  * - 503 to OPTIONS is down; a call's transport failure (markDown) is down at once
- * - with interval 0 nothing is sent and every peer stays usable
+ * - with interval 0 nothing is sent and every peer stays usable, except one a call failed on, for a while
  * - a real UDP ping between two endpoints on 127.0.0.1, and to a port nobody listens on
  * - the ACL: CIDRs of both families, IPv4-mapped IPv6 sources
  */
@@ -77,6 +77,26 @@ t.test('interval 0: no pings, every peer usable', async (t) => {
   clock.advance(60_000);
   t.equal(net.log.length, 0, 'nothing sent');
   t.equal(m.firstHealthy()?.host, '127.0.0.9');
+});
+
+t.test('interval 0: a peer a call failed on is skipped for a while, then tried again', async (t) => {
+  const clock = new ManualClock();
+  const net = new LoopbackNetwork({ clock });
+  const ima = new Endpoint({ transport: net.createTransport({ host: '127.0.0.1', port: 5060 }), clock });
+  const peers = [{ host: '127.0.0.8', port: 5080 }, { host: '127.0.0.9', port: 5080 }];
+  const m = new PeerMonitor({ endpoint: ima, clock, peers, protocol: 'tcp', intervalMs: 0, unpingedRetryMs: 5_000, fromUri: 'sip:ima@127.0.0.1' });
+  m.start();
+  m.markDown('127.0.0.8', 5080, 'a call could not be sent to it');
+  t.equal(m.firstHealthy()?.host, '127.0.0.9', 'skipped at once');
+  clock.advance(4_999);
+  t.equal(m.firstHealthy()?.host, '127.0.0.9');
+  clock.advance(1);
+  t.same(statuses(m), ['unknown', 'unknown'], 'no ping could bring it back, so time does');
+  t.equal(m.firstHealthy()?.host, '127.0.0.8');
+  t.equal(net.log.length, 0, 'still nothing sent');
+  m.markDown('127.0.0.8', 5080, 'again');
+  m.stop();
+  t.equal(clock.pending, 0, 'stop clears the retry timer');
 });
 
 t.test('a real UDP ping on loopback, and one to a port nobody listens on', async (t) => {
