@@ -62,6 +62,7 @@ export const managerSchema = obj({
   no_answer: { type: 'number' },
   fallback: enumOf(FALLBACK_TARGETS),
   schedule: nullable(scheduleSchema),
+  timeZone: str,
   blockAction: enumOf(BLOCK_ACTIONS),
   whitelist: arrayOf(entrySchema),
   blocklist: arrayOf(entrySchema),

@@ -77,6 +77,8 @@ export function managerView(directory: Directory, state: PolicyState, m: Manager
     no_answer: s.noAnswerMs / 1000,
     fallback: s.fallback,
     schedule: scheduleView(s.schedule),
+    // The schedule's office hours are in this IANA zone.
+    timeZone: m.timeZone,
     blockAction: s.blockAction,
     whitelist: entries(s.lists.whitelist),
     blocklist: entries(s.lists.block),

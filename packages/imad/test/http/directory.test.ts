@@ -43,6 +43,7 @@ t.test('who sees which managers', async (t) => {
     no_answer: 5,
     fallback: 'voicemail',
     schedule: null,
+    timeZone: 'UTC',
     whitelist: [{ entry: '+39021234567', expires: null, oneCall: false }],
     blocklist: [],
     phone: 'unknown',
