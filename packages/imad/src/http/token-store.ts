@@ -32,7 +32,13 @@ export class TokenStore {
     this.#dir = dir;
     const file = `${dir}/${FILE}`;
     if (!existsSync(file)) return;
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: Stored[] };
+    let doc: { tokens?: Stored[] };
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: Stored[] };
+    } catch (err) {
+      // Written atomically, so this is damage from outside: say which file and what removing it means.
+      throw new Error(`${file} does not read (${(err as Error).message}): restore it from a backup, or remove it to revoke every API token`);
+    }
     for (const t of doc.tokens ?? []) this.#byHash.set(t.hash, t);
   }
 

@@ -8,6 +8,7 @@
  * - API tokens: made, used as Bearer (no CSRF needed), listed (own; admin all), revoked -> 401,
  *   kept hashed under storage.dir and valid after a restart
  * - API answers are not cached (cache-control: no-store)
+ * - a damaged tokens.json stops the start with its name (tokens are never dropped silently)
  * - an HTTP address already taken: the daemon does not start, says which address, and leaves
  *   nothing bound (the same SIP port can be used again at once)
  */
@@ -125,4 +126,12 @@ t.test('the HTTP address is taken: a clean failure', async (t) => {
   const d = await startApi(s);
   t.ok(d.http.port > 0, 'the same SIP port and storage folder start a daemon right after');
   await d.close();
+});
+
+t.test('a damaged tokens.json: a clear refusal to start', async (t) => {
+  const s = await apiSetup();
+  const d = await startApi(s);
+  await d.close();
+  writeFileSync(join(s.dir, 'var', 'tokens.json'), '{"tokens": [');
+  await t.rejects(startApi(s), /tokens\.json does not read .*remove it to revoke every API token/);
 });
