@@ -13,9 +13,10 @@ import { Command } from 'commander';
 import { hashPassword } from './auth/password.js';
 import { loadConfig } from './config/load.js';
 import { formatProblem, sortProblems } from './config/problem.js';
-import { type Daemon, startDaemon } from './daemon.js';
+// The daemon (SIP stack, HTTP server) and the demo load only for the commands that run them, so
+// that check, ctl and hash-password start fast.
+import type { Daemon } from './daemon.js';
 import { ctlRequest } from './ctl/server.js';
-import { runDemo } from './demo.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -130,6 +131,7 @@ async function start(file: string, logLevel: string | undefined): Promise<number
   const config = logLevel ? { ...loaded.config, log: { ...loaded.config.log, level: logLevel as typeof loaded.config.log.level } } : loaded.config;
   let daemon: Daemon;
   try {
+    const { startDaemon } = await import('./daemon.js');
     daemon = await startDaemon(config, { configFile: file });
   } catch (err) {
     console.error(`imad start: ${(err as Error).message}`);
@@ -191,6 +193,7 @@ function program(): Command {
     .command('demo')
     .description('run the daemon beside a simulated PBX and phones, place one call per routing rule, print the table (exit 0 when all match)')
     .action(async () => {
+      const { runDemo } = await import('./demo.js');
       const { ok } = await runDemo((line) => console.log(line));
       process.exitCode = ok ? 0 : 1;
     });
