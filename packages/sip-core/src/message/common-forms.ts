@@ -40,4 +40,4 @@ export const COMMON_SIP_URI = new RegExp(`^${SIP_URI}$`);
 export const COMMON_NAME_ADDR = new RegExp(`^(?:"[^"\\\\]*" ?|[${TOKEN}]+(?: [${TOKEN}]+)* ?)?<${SIP_URI}>${PARAMS}$`);
 
 /** Method SP SIP-URI SP SIP/2.0: the request line nearly every request carries. */
-export const COMMON_REQUEST_LINE = new RegExp(`^([${TOKEN}]+) (${SIP_URI}) SIP/2\\.0$`);
+export const COMMON_REQUEST_LINE = new RegExp(`^[${TOKEN}]+ ${SIP_URI} SIP/2\\.0$`);

@@ -350,9 +350,12 @@ export function commonUri(text: string): SipUri {
   return SipUri.checked(text.charCodeAt(3) === 0x3a ? 'sip' : 'sips', text);
 }
 
-/** A name-addr in one of its common forms, taken apart by position; or undefined: the full parser then reads it. */
-function commonNameAddr(line: string): NameAddr | undefined {
-  if (!COMMON_NAME_ADDR.test(line)) return undefined;
+/** The parts of the last name-addr commonNameAddrParts() took apart (read at once, before the next call). */
+const common = { displayName: undefined as string | undefined, uri: undefined as unknown as SipUri, params: NO_PARAMS };
+
+/** Take apart a name-addr in one of its common forms, by position, into `common`; false when the full parser must read it. */
+function commonNameAddrParts(line: string): boolean {
+  if (!COMMON_NAME_ADDR.test(line)) return false;
   let displayName: string | undefined;
   let lt = 0;
   const first = line.charCodeAt(0);
@@ -366,14 +369,20 @@ function commonNameAddr(line: string): NameAddr | undefined {
     displayName = line.slice(0, line.charCodeAt(lt - 1) === 0x20 ? lt - 1 : lt);
   }
   const gt = line.indexOf('>', lt);
-  const params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
-  return { displayName, uri: commonUri(line.slice(lt + 1, gt)), params };
+  common.displayName = displayName;
+  common.uri = commonUri(line.slice(lt + 1, gt));
+  common.params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
+  return true;
+}
+
+/** A name-addr in one of its common forms, or undefined: the full parser then reads it. */
+function commonNameAddr(line: string): NameAddr | undefined {
+  return commonNameAddrParts(line) ? { displayName: common.displayName, uri: common.uri, params: common.params } : undefined;
 }
 
 function fromTo(lines: string[], part: string): FromTo {
   const line = required(lines, part);
-  const common = commonNameAddr(line);
-  if (common !== undefined) {
+  if (commonNameAddrParts(line)) {
     const tag = common.params.get('tag');
     if (tag !== null) return { displayName: common.displayName, uri: common.uri, params: common.params, tag };
   }
@@ -406,6 +415,7 @@ export function parseNameAddrList(lines: string[], part: string): NameAddr[] {
 
 /** Contact values, or "*" (only alone, RFC 3261 §10.2.2). */
 export function parseContactList(lines: string[]): Contact[] | '*' {
+  if (lines.length === 0) return [];
   if (lines.length === 1 && lines[0]!.trim() === '*') return '*';
   return parseNameAddrList(lines, 'Contact').map((na) => {
     const q = na.params.get('q');

@@ -27,11 +27,15 @@ export function isListHeader(canonical: string): boolean {
 
 export type HeaderInit = ReadonlyArray<readonly [string, string]>;
 
+/** The constructor argument of fromParsed(), and the placeholder arrays it replaces at once. */
+const ADOPT: HeaderInit = [];
+const NO_LINES: string[] = [];
+
 export class Headers {
   /** Names as received (or as given), values after unfolding, canonical keys. */
-  #names: string[] = [];
-  #values: string[] = [];
-  #keys: string[] = [];
+  #names: string[];
+  #values: string[];
+  #keys: string[];
   /** Typed values by canonical key: two small arrays, searched linearly (a message has a few). */
   #cacheKeys: string[] | undefined;
   #cacheValues: unknown[] | undefined;
@@ -39,22 +43,25 @@ export class Headers {
   #hasChanged = false;
 
   constructor(init?: HeaderInit) {
-    if (init) for (const [n, v] of init) this.append(n, v);
+    // fromParsed() hands its own arrays over right after: none are made here for it.
+    const isAdopting = init === ADOPT;
+    this.#names = isAdopting ? NO_LINES : [];
+    this.#values = isAdopting ? NO_LINES : [];
+    this.#keys = isAdopting ? NO_LINES : [];
+    if (init && !isAdopting) for (const [n, v] of init) this.append(n, v);
   }
 
   /**
    * Internal fast path for the parser: names already trimmed, keys already
    * canonical, and optionally typed values already parsed (the arrays are taken over).
    */
-  static fromParsed(names: string[], keys: string[], values: string[], cache?: { keys: string[]; values: unknown[] }): Headers {
-    const h = new Headers();
+  static fromParsed(names: string[], keys: string[], values: string[], cacheKeys?: string[], cacheValues?: unknown[]): Headers {
+    const h = new Headers(ADOPT);
     h.#names = names;
     h.#keys = keys;
     h.#values = values;
-    if (cache !== undefined) {
-      h.#cacheKeys = cache.keys;
-      h.#cacheValues = cache.values;
-    }
+    h.#cacheKeys = cacheKeys;
+    h.#cacheValues = cacheValues;
     return h;
   }
 

@@ -120,6 +120,7 @@ function lineEnd(head: string, pos: number): number {
   return lf - 1;
 }
 
+/** Where the scan saw a header: not at all, at one line's index, or on several lines. */
 const NOT_SEEN = -1;
 const SEEN_TWICE = -2;
 
@@ -155,7 +156,7 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   const names: string[] = [];
   const keys: string[] = [];
   const values: string[] = [];
-  let vias: number[] | undefined;
+  let viaAt = NOT_SEEN;
   let from = NOT_SEEN;
   let to = NOT_SEEN;
   let callId = NOT_SEEN;
@@ -201,8 +202,8 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
     values.push(head.slice(i, end));
     switch (info.core) {
       case CoreHeader.Other: break;
-      case CoreHeader.Via: (vias ??= []).push(at); break;
-      // Single-valued: a second occurrence is noted, and refused by the header's parser (RFC 4475 §3.3.8, §3.3.9).
+      case CoreHeader.Via: viaAt = viaAt === NOT_SEEN ? at : SEEN_TWICE; break;
+      // Single-valued ones: a second occurrence is noted, and refused by the header's parser (RFC 4475 §3.3.8, §3.3.9).
       case CoreHeader.From: from = from === NOT_SEEN ? at : SEEN_TWICE; break;
       case CoreHeader.To: to = to === NOT_SEEN ? at : SEEN_TWICE; break;
       case CoreHeader.CallId: callId = callId === NOT_SEEN ? at : SEEN_TWICE; break;
@@ -214,20 +215,21 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   }
 
   // The headers every element reads: parse now (after unfolding), and seed the typed cache.
-  if (vias === undefined) fail('missing Via header', 'Via');
-  const viaLines: string[] = [];
-  for (const k of vias) viaLines.push(values[k]!);
-  const via = parseViaList(viaLines);
+  if (viaAt === NOT_SEEN) fail('missing Via header', 'Via');
+  const via = parseViaList(linesAt(keys, values, viaAt, 'via'));
   const fromValue = parseFrom(linesAt(keys, values, from, 'from'));
   const toValue = parseTo(linesAt(keys, values, to, 'to'));
   const callIdValue = parseCallId(linesAt(keys, values, callId, 'call-id'));
   const cseq = parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
   const maxForwards = parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
   const cl = parseContentLength(linesAt(keys, values, clAt, 'content-length'));
-  const h = Headers.fromParsed(names, keys, values, {
-    keys: ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'],
-    values: [via, fromValue, toValue, callIdValue, cseq, maxForwards, cl],
-  });
+  const h = Headers.fromParsed(
+    names,
+    keys,
+    values,
+    ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'],
+    [via, fromValue, toValue, callIdValue, cseq, maxForwards, cl],
+  );
   const msg =
     first.kind === 'request'
       ? new SipRequest({ method: first.method, uri: first.uri, headers: h })
@@ -258,8 +260,11 @@ type StartLine = { kind: 'request'; method: string; uri: Uri } | { kind: 'respon
 function parseStartLine(line: string): StartLine {
   const part = 'start-line';
   // The common form (a SIP URI without headers) is checked by the match; anything else takes the full reading below.
-  const common = COMMON_REQUEST_LINE.exec(line);
-  if (common !== null) return { kind: 'request', method: common[1]!, uri: commonUri(common[2]!) };
+  if (COMMON_REQUEST_LINE.test(line)) {
+    // Taken apart by position: one space after the method, and " SIP/2.0" (8 characters) at the end.
+    const sp = line.indexOf(' ');
+    return { kind: 'request', method: line.slice(0, sp), uri: commonUri(line.slice(sp + 1, line.length - 8)) };
+  }
   if (line.startsWith('SIP/') || line.startsWith('sip/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp1 = line.indexOf(' ');
