@@ -35,12 +35,18 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const SEARCH_SECONDS = env('B2BUA_SEARCH_SECONDS', 10);
 const CONFIRM_SECONDS = env('B2BUA_CONFIRM_SECONDS', 30);
 const MIN_CALLS = env('B2BUA_MIN_CALLS', 10_000);
-const START_RATE = env('B2BUA_START_RATE', 250);
+const START_RATE = env('B2BUA_START_RATE', 125);
 const MAX_RATE = env('B2BUA_MAX_RATE', 8000);
 const HOLD_CALLS = env('B2BUA_HOLD_CALLS', 10_000);
 const HOLD_RATE = env('B2BUA_HOLD_RATE', 500);
 const WARMUP_CALLS = env('B2BUA_WARMUP_CALLS', 500);
 const ONLY = process.env.B2BUA_ONLY; // 'relay' | 'kamailio': measure one side only
+// B2BUA_NICE=-10: run SIPp and both systems under test at that priority, so that other work on a shared
+// machine disturbs the figures less (negative values need root). Unset: the default priority.
+const NICE = process.env.B2BUA_NICE;
+
+/** The command line to spawn, under `nice` when B2BUA_NICE is set (nice execs, so the PID is the program's). */
+const niced = (cmd: string, args: string[]): [string, string[]] => (NICE === undefined ? [cmd, args] : ['nice', ['-n', NICE, cmd, ...args]]);
 const BUFF = ['-buff_size', '4194304'];
 
 // B2BUA_RELAY: another build of relay.js (e.g. a copy, so that rebuilding the tree does not change a running bench).
@@ -98,7 +104,7 @@ function family(root: number): number[] {
 }
 
 async function startRelay(uasPort: number): Promise<Sut> {
-  const proc = spawn(process.execPath, [relayJs, '--listen', 'udp://127.0.0.1:0', '--to', `udp://127.0.0.1:${uasPort}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(...niced(process.execPath, [relayJs, '--listen', 'udp://127.0.0.1:0', '--to', `udp://127.0.0.1:${uasPort}`]), { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   while (!/listening udp:\/\/\S+:(\d+)/.test(text)) text += ((await once(proc.stdout!, 'data')) as [Buffer])[0].toString();
   proc.stdout!.resume();
@@ -110,7 +116,7 @@ async function startKamailio(uasPort: number): Promise<Sut> {
   const port = await freePort();
   // Foreground (-DD), logging to stderr (-E), one worker (-n 1), 2 GB of shared memory (-m 2048).
   const args = ['-f', kamailioCfg, '-DD', '-E', '-n', '1', '-m', '2048', '-l', `udp:127.0.0.1:${port}`, '-A', `UAS_URI="sip:127.0.0.1:${uasPort}"`];
-  const proc = spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
+  const proc = spawn(...niced('kamailio', args), { stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
   let text = '';
   const onData = (d: Buffer) => (text += d.toString());
   proc.stdout!.on('data', onData);
@@ -160,7 +166,7 @@ function failureReasons(): string[] {
 /** SIPp uas on a free port, running until stopped. */
 async function startUas(): Promise<{ proc: ChildProcess; port: number }> {
   const port = await freePort();
-  const proc = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', ...errors('uas'), ...BUFF], { stdio: 'ignore' });
+  const proc = spawn(...niced('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', ...errors('uas'), ...BUFF]), { stdio: 'ignore' });
   await sleep(300);
   return { proc, port };
 }
@@ -172,7 +178,7 @@ async function startUas(): Promise<{ proc: ChildProcess; port: number }> {
  */
 async function warmUp(sut: Sut): Promise<void> {
   if (WARMUP_CALLS <= 0) return;
-  await exec('sipp', ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(WARMUP_CALLS), '-r', '100', '-timeout', '60s', '-nostdin', ...BUFF], 90_000);
+  await exec(...niced('sipp', ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(WARMUP_CALLS), '-r', '100', '-timeout', '60s', '-nostdin', ...BUFF]), 90_000);
   failureReasons(); // forget what the warm-up left in the error logs
 }
 
@@ -184,8 +190,7 @@ async function trial(name: SutName, rate: number, calls: number): Promise<Counts
     await warmUp(sut);
     const seconds = calls / rate;
     const { out } = await exec(
-      'sipp',
-      ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(calls), '-r', String(rate), '-l', String(rate * 4), '-timeout', `${Math.ceil(seconds * 2 + 40)}s`, '-nostdin', ...errors('uac'), ...BUFF],
+      ...niced('sipp', ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(calls), '-r', String(rate), '-l', String(rate * 4), '-timeout', `${Math.ceil(seconds * 2 + 40)}s`, '-nostdin', ...errors('uac'), ...BUFF]),
       (seconds * 2 + 60) * 1000,
     );
     const c = counts(out);
@@ -243,9 +248,8 @@ async function holdCalls(name: SutName): Promise<Held> {
     await sleep(1000);
     const idle = sut.memory();
     const uac = spawn(
-      'sipp',
-      ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(HOLD_CALLS), '-r', String(HOLD_RATE), '-l', String(HOLD_CALLS),
-        '-d', String(holdSeconds * 1000), '-timeout', `${holdSeconds + 30}s`, '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', ...BUFF],
+      ...niced('sipp', ['-sn', 'uac', `127.0.0.1:${sut.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(HOLD_CALLS), '-r', String(HOLD_RATE), '-l', String(HOLD_CALLS),
+        '-d', String(holdSeconds * 1000), '-timeout', `${holdSeconds + 30}s`, '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', ...BUFF]),
       { stdio: 'ignore' },
     );
     const samples: Held['samples'] = [];

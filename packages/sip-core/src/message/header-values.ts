@@ -6,7 +6,7 @@
 import { SipParseError } from '../errors.js';
 import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
 import { Cursor, HOST, TOKEN, isAll, isToken, quote, unquote } from './grammar.js';
-import { type Params, type Uri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri, splitParams } from './uri.js';
+import { type Params, type Uri, AbsoluteUri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri, splitParams } from './uri.js';
 
 export interface Via {
   /** "SIP" */
@@ -350,41 +350,46 @@ export function commonUri(text: string): SipUri {
   return SipUri.checked(text.charCodeAt(3) === 0x3a ? 'sip' : 'sips', text);
 }
 
-/** The parts of the last name-addr commonNameAddrParts() took apart (read at once, before the next call). */
-const common = { displayName: undefined as string | undefined, uri: undefined as unknown as SipUri, params: NO_PARAMS };
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Take apart a name-addr in one of its common forms, by position, into `common`; false when the full parser must read it. */
-function commonNameAddrParts(line: string): boolean {
+/** Take apart a name-addr in one of its common forms, by position, into `into`; false when the full parser must read it. */
+function commonNameAddrParts(line: string, into: Writable<NameAddr>): boolean {
   if (!COMMON_NAME_ADDR.test(line)) return false;
-  let displayName: string | undefined;
   let lt = 0;
   const first = line.charCodeAt(0);
   if (first === 0x22) {
     // The common form's quoted display name holds no escapes, so the next quote closes it.
     const close = line.indexOf('"', 1);
-    displayName = line.slice(1, close);
+    into.displayName = line.slice(1, close);
     lt = line.indexOf('<', close);
   } else if (first !== 0x3c) {
     lt = line.indexOf('<');
-    displayName = line.slice(0, line.charCodeAt(lt - 1) === 0x20 ? lt - 1 : lt);
+    into.displayName = line.slice(0, line.charCodeAt(lt - 1) === 0x20 ? lt - 1 : lt);
   }
   const gt = line.indexOf('>', lt);
-  common.displayName = displayName;
-  common.uri = commonUri(line.slice(lt + 1, gt));
-  common.params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
+  into.uri = commonUri(line.slice(lt + 1, gt));
+  into.params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
   return true;
 }
 
+/** A placeholder URI for results that commonNameAddrParts() fills in. */
+const NO_URI = new AbsoluteUri('none', 'none:');
+
 /** A name-addr in one of its common forms, or undefined: the full parser then reads it. */
 function commonNameAddr(line: string): NameAddr | undefined {
-  return commonNameAddrParts(line) ? { displayName: common.displayName, uri: common.uri, params: common.params } : undefined;
+  const na: Writable<NameAddr> = { displayName: undefined, uri: NO_URI, params: NO_PARAMS };
+  return commonNameAddrParts(line, na) ? na : undefined;
 }
 
 function fromTo(lines: string[], part: string): FromTo {
   const line = required(lines, part);
-  if (commonNameAddrParts(line)) {
-    const tag = common.params.get('tag');
-    if (tag !== null) return { displayName: common.displayName, uri: common.uri, params: common.params, tag };
+  const ft: Writable<FromTo> = { displayName: undefined, uri: NO_URI, params: NO_PARAMS, tag: undefined };
+  if (commonNameAddrParts(line, ft)) {
+    const tag = ft.params.get('tag');
+    if (tag !== null) {
+      ft.tag = tag;
+      return ft;
+    }
   }
   const c = new Cursor(line, part);
   const na = nameAddr(c);

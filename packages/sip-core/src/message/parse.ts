@@ -37,6 +37,7 @@ export interface ParseOptions {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const NONE: string[] = [];
+const DATAGRAM: ParseOptions = {};
 
 export function toBuffer(input: Uint8Array | string): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
@@ -142,7 +143,7 @@ function linesAt(keys: string[], values: string[], at: number, key: string): str
 }
 
 /** Parse one SIP message. Throws SipParseError (and nothing else) on bad input. */
-export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}): SipMessage {
+export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DATAGRAM): SipMessage {
   const buf = toBuffer(input);
   const start = skipLeadingCrlf(buf);
   const { text: head, length: n, headerEnd, isLatin1 } = readHead(buf, start);
@@ -223,6 +224,7 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = {}
   const cseq = parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
   const maxForwards = parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
   const cl = parseContentLength(linesAt(keys, values, clAt, 'content-length'));
+  ONE_LINE[0] = ''; // keep no text of this message alive past it
   const h = Headers.fromParsed(
     names,
     keys,

@@ -99,7 +99,7 @@ export class SipUri {
     };
   }
 
-  /** For the parser: a URI whose text scanSipUri() accepted; its parts are built on first read. */
+  /** For the parser: a URI whose text scanSipUri() or a common form accepted; its parts are built on first read. */
   static checked(scheme: 'sip' | 'sips', text: string): SipUri {
     return new SipUri(scheme === 'sip' ? UNRESOLVED_SIP : UNRESOLVED_SIPS, text);
   }
