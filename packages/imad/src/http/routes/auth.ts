@@ -34,23 +34,24 @@ const login = route<{ login: string; password: string }>({
   },
   async handler({ ctx, body, req, reply }) {
     const address = req.ip;
-    const wait = ctx.limiter.retryAfter(body.login, address);
-    if (wait > 0) {
+    // Reserved before the scrypt work: concurrent wrong passwords cannot all pass the check first.
+    const admitted = ctx.limiter.admit(body.login, address);
+    if (!admitted.ok) {
       ctx.metrics.loginFailures.inc();
-      reply.header('retry-after', String(wait));
-      throw new HttpError(429, `too many login attempts: try again in ${wait} s`);
+      reply.header('retry-after', String(admitted.retryAfter));
+      throw new HttpError(429, `too many login attempts: try again in ${admitted.retryAfter} s`);
     }
     const users = ctx.host.config().users;
     const user = users.find((u) => u.login === body.login);
     const isValid = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash(users[0]?.passwordHash)));
     const principal = user && isValid ? principalOf(ctx.host.directory(), user.login, 'session') : undefined;
     if (principal === undefined) {
-      ctx.limiter.failed(body.login, address);
+      // The reserved attempt stays counted as a failure.
       ctx.metrics.loginFailures.inc();
       req.log.info({ login: body.login, address }, 'login refused');
       throw new HttpError(401, 'wrong login or password');
     }
-    ctx.limiter.succeeded(body.login);
+    admitted.attempt.succeeded();
     const session = ctx.sessions.create(principal.login);
     const common = { path: '/', sameSite: 'strict', secure: ctx.isTls } as const;
     reply.setCookie(SESSION_COOKIE, session.id, { ...common, httpOnly: true });
