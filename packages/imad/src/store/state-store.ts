@@ -5,7 +5,9 @@
  *
  *   state.json      {"seq": N, "policy": {version, state}}     written whole: tmp, fsync, rename, fsync dir
  *   journal.jsonl   one record per commit, seq N+1, N+2, ...   appended, fsync before commit() returns
- *   lock            the pid of the daemon using the folder
+ *   lock            the pid of the daemon using the folder; a lock whose process is gone is taken
+ *                   over, and so is one holding our own pid that this process does not hold: in a
+ *                   container, a daemon restarted after kill -9 often gets the same pid again
  *
  * A record carries the full new value of every manager and assistant whose
  * settings changed (null: removed), so replay needs no policy logic and no
@@ -20,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { syncDir, writeAtomically } from './atomic-file.js';
 import { type AssistantState, type ManagerState, type PolicyState, parseState, serializeState } from '@ima/ima-policy';
 
@@ -109,6 +111,8 @@ export class StateStore {
   #sinceSnapshot: number;
   #state: StoredState;
   #closed = false;
+  /** The folders this process holds the lock of (resolved paths): our pid in a lock file means "ours" only for these. */
+  static readonly #held = new Set<string>();
 
   private constructor(dir: string, fd: number, seq: number, sinceSnapshot: number, state: StoredState, compactEvery: number) {
     this.dir = dir;
@@ -141,21 +145,24 @@ export class StateStore {
 
   static #lock(dir: string, isAlive: (pid: number) => boolean): void {
     const path = join(dir, LOCK);
+    if (StateStore.#held.has(resolve(dir))) throw new StoreError('IMAD_STORE_LOCKED', `${dir} is already open in this process`);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
         writeSync(fd, String(process.pid));
         closeSync(fd);
+        StateStore.#held.add(resolve(dir));
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new StoreError('IMAD_STORE_IO', `cannot lock ${path}: ${(err as Error).message}`, { cause: err });
         }
         const pid = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) {
+        // Our own pid, in a folder this process does not hold: left by an earlier process that had our pid.
+        if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
           throw new StoreError('IMAD_STORE_LOCKED', `${dir} is in use by process ${pid} (another imad?): stop it first`);
         }
-        // A stale lock: its process is gone (killed, crashed). Take it over.
+        // A stale lock: its process is gone (killed, crashed), or it was an earlier holder of our pid. Take it over.
         unlinkSync(path);
       }
     }
@@ -163,6 +170,7 @@ export class StateStore {
   }
 
   static #unlock(dir: string): void {
+    StateStore.#held.delete(resolve(dir));
     try {
       unlinkSync(join(dir, LOCK));
     } catch {

@@ -6,6 +6,8 @@
  * - a damaged line before the end, a gap in seq, or a damaged snapshot stop the start with IMAD_STORE_CORRUPT
  * - compaction: snapshot + empty journal read back the same; a crash between the two is harmless
  * - a second store on a folder in use is refused (IMAD_STORE_LOCKED); a stale lock is taken over
+ * - a lock holding our own pid that this process does not hold (a restart after kill -9 in a
+ *   container gets the same pid) is stale: taken over; one this process holds is still refused
  * - kill -9 of a real writer process at random moments loses no acknowledged commit
  */
 import t from 'tap';
@@ -125,6 +127,20 @@ t.test('one daemon per folder: a live lock is refused, a stale one taken over', 
   writeFileSync(join(dir, 'lock'), '999999');
   const b = StateStore.open(dir, { isAlive: () => false });
   t.ok(b.store, 'the lock of a dead process is taken over');
+  b.store.close();
+});
+
+t.test('a lock with our own pid, left by an earlier process, is taken over', async (t) => {
+  const dir = folder();
+  // What kill -9 leaves behind when the restarted daemon gets the dead one's pid again.
+  writeFileSync(join(dir, 'lock'), String(process.pid));
+  const a = StateStore.open(dir, { isAlive: () => true });
+  t.ok(a.store, 'taken over, although a process with that pid (ours) is alive');
+  t.equal(readFileSync(join(dir, 'lock'), 'utf8'), String(process.pid), 'and the lock is ours now');
+  t.equal(codeOf(() => StateStore.open(dir, { isAlive: () => false })), 'IMAD_STORE_LOCKED', 'a folder this process holds is still refused');
+  a.store.close();
+  const b = StateStore.open(dir);
+  t.ok(b.store, 'closing lets it be opened again');
   b.store.close();
 });
 
