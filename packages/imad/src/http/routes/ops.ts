@@ -2,6 +2,8 @@
  * For monitoring and live clients: the health endpoint (no login; 503 when no trunk peer is
  * usable), Prometheus metrics (no login), and the Server-Sent Events stream.
  */
+import { HttpError } from '../errors.js';
+import { MAX_STREAMS_PER_LOGIN } from '../event-hub.js';
 import { principalOf } from '../principal.js';
 import { route } from '../route.js';
 import { SESSION_COOKIE } from './auth.js';
@@ -50,9 +52,12 @@ const events = route({
   url: '/api/events',
   access: 'user',
   tag: 'ops',
-  summary: 'Live events (Server-Sent Events): manager, assistant, call, peers; only what the user may see',
-  schema: { response: { 200: { mediaType: 'text/event-stream' }, 401: errorSchema } },
+  summary: `Live events (Server-Sent Events): manager, assistant, call, peers; only what the user may see. At most ${MAX_STREAMS_PER_LOGIN} streams per user at once (429 past that)`,
+  schema: { response: { 200: { mediaType: 'text/event-stream' }, 401: errorSchema, 429: errorSchema } },
   async handler({ ctx, principal, req, reply }) {
+    if (!ctx.hub.hasRoomFor(principal.login)) {
+      throw new HttpError(429, `${principal.login} already has ${ctx.hub.maxPerLogin} live event streams open: close one (another tab or client) first`);
+    }
     // Asked again at each event: a logout, a revoked token or a reload that removes the user ends the stream.
     const sid = req.cookies[SESSION_COOKIE];
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -61,7 +66,7 @@ const events = route({
       return isLive ? principalOf(ctx.host.directory(), principal.login, principal.via) : undefined;
     };
     reply.hijack();
-    ctx.hub.open(reply.raw, current);
+    ctx.hub.open(reply.raw, principal.login, current);
   },
 });
 
