@@ -2,7 +2,7 @@
  * The B2BUA: owns an Endpoint and a DialogUserAgent on the transport it is
  * given, asks the application's CallRouter what to do with each incoming
  * INVITE, and runs one Call per INVITE. Observers get typed events (created,
- * ringing, answered, retargeted, ended) and the live counters prove that
+ * ringing, answered, redirected, retargeted, ended) and the live counters prove that
  * nothing leaks.
  *
  *   INVITE --> Call created --> router.route(invite) --> { targets, mode } --> Call.start (fork)
@@ -44,6 +44,8 @@ export type B2buaEvent =
   | { readonly type: 'ringing'; readonly call: Call; readonly leg: number; readonly status: number }
   | { readonly type: 'answered'; readonly call: Call; readonly leg: number }
   | { readonly type: 'retargeted'; readonly call: Call; readonly from: number; readonly to: number }
+  /** Call.redirect(): the unanswered call's legs `from` were CANCELed for new ones, the first of which is `to`. */
+  | { readonly type: 'redirected'; readonly call: Call; readonly from: readonly number[]; readonly to: number }
   | { readonly type: 'ended'; readonly call: Call; readonly cause: CallEndCause; readonly legs: readonly LegSummary[] };
 
 export type B2buaListener = (event: B2buaEvent) => void;
@@ -175,6 +177,8 @@ export class B2bua {
         return this.#emit({ type: 'answered', call, leg: n.leg });
       case 'retargeted':
         return this.#emit({ type: 'retargeted', call, from: n.from, to: n.to });
+      case 'redirected':
+        return this.#emit({ type: 'redirected', call, from: n.from, to: n.to });
       case 'ended':
         return this.#emit({ type: 'ended', call, cause: n.cause, legs: n.legs });
     }

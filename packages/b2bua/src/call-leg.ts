@@ -140,6 +140,15 @@ export function statusOfCause(cause: TerminationCause): number {
   }
 }
 
+/**
+ * The SIP URI of `user` whose first hop is `dest` (the reverse of destinationOfUri): its host
+ * (an IPv6 literal in brackets) and port, with `;transport=` unless UDP, the default.
+ */
+export function uriOfDestination(user: string, dest: Destination): string {
+  const host = dest.host.includes(':') && !dest.host.startsWith('[') ? `[${dest.host}]` : dest.host;
+  return `sip:${user}@${host}:${dest.port}${dest.protocol === 'udp' ? '' : `;transport=${dest.protocol}`}`;
+}
+
 /** RFC 3263 without DNS: the first hop of a SIP URI is its host, port and transport parameter. */
 export function destinationOfUri(text: string | Uri): Destination | undefined {
   let uri: Uri;

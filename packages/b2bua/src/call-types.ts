@@ -50,6 +50,8 @@ export type CallNotice =
   | { readonly type: 'ringing'; readonly leg: number; readonly status: number }
   | { readonly type: 'answered'; readonly leg: number }
   | { readonly type: 'retargeted'; readonly from: number; readonly to: number }
+  /** redirect(): the legs `from` were CANCELed for new ones, the first of which is `to`. */
+  | { readonly type: 'redirected'; readonly from: readonly number[]; readonly to: number }
   | { readonly type: 'ended'; readonly cause: CallEndCause; readonly legs: readonly LegSummary[] }
   /** Every session of the call has terminated: the owner may forget the call. */
   | { readonly type: 'idle' };
@@ -64,6 +66,12 @@ export interface CallHost {
   notify(call: Call, notice: CallNotice): void;
   readonly logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void } | undefined;
 }
+
+/**
+ * What redirect() did: `leg` is the first new leg. Refused: `answered` (a 2xx reached the caller
+ * first; retarget() moves an answered call), `ended`, or `routing` (the router has not decided yet).
+ */
+export type RedirectResult = { readonly ok: true; readonly leg: number } | { readonly ok: false; readonly reason: 'answered' | 'ended' | 'routing' };
 
 /** How a retarget ended. */
 export type RetargetResult = { readonly ok: true; readonly leg: number } | { readonly ok: false; readonly status: number };

@@ -8,6 +8,7 @@
  *
  *   routing --route()--> forking --a leg answers--> answered --BYE/failure--> ended
  *      |                   |  \--every leg failed: application asked--^   ^
+ *      |                   |  \--redirect(): legs CANCELed, new ones---^   |
  *      +-- reject ---------+-- caller CANCEL / final to caller -----------+
  *
  * The application is never asked to understand SIP beyond target URIs and
@@ -28,10 +29,10 @@ import {
   statusOfCause,
   summarize,
 } from './call-leg.js';
-import type { CallEndCause, CallHost, RetargetResult, RouteDecision, TargetDecision } from './call-types.js';
+import type { CallEndCause, CallHost, RedirectResult, RetargetResult, RouteDecision, TargetDecision } from './call-types.js';
 import { B2buaError } from './errors.js';
 import { relayInDialog } from './in-dialog.js';
-import { type ForkEffect, type ForkEvent, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
+import { type ForkEffect, type ForkEvent, type ForkMode, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
 import { crossingHeaders, diversionFor, nextHop } from './header-policy.js';
 import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, retargetOffer, sdpOf } from './offer-answer.js';
 
@@ -64,6 +65,8 @@ export class Call {
   #isIdle = false;
   readonly #queue: ForkEvent[] = [];
   #isStepping = false;
+  /** A redirect() made while an event of this call was being handled waits at the head of the queue. */
+  #isRedirectQueued = false;
   #nextLegId = 1;
 
   constructor(host: CallHost, inbound: InboundSession, id: string) {
@@ -140,14 +143,48 @@ export class Call {
     });
   }
 
+  /**
+   * Send an unanswered call elsewhere (what RFC 5806 calls a deflection): every outbound leg
+   * still pending gets CANCEL, and the new targets are called (parallel by default) with the
+   * caller's offer, each with the Diversion of its target or of the decision. The caller keeps
+   * ringing: no final response from the CANCELed legs reaches it, and a 2xx that crosses the
+   * CANCEL is ACKed and BYEd. The queue of a sequential decision and the failures so far are
+   * dropped; when the new targets fail too, the application is asked as usual (onAllFailed).
+   * Refused, not thrown, when the call has been answered (first 2xx wins: use retarget()), has
+   * ended, or has no decision yet: which one can change with any message from the network.
+   */
+  redirect(targets: RouteTarget | readonly RouteTarget[], opts: { mode?: ForkMode } = {}): RedirectResult {
+    const list: readonly RouteTarget[] = Array.isArray(targets) ? targets : [targets as RouteTarget];
+    if (list.length === 0) throw new B2buaError('B2BUA_ERR_INVALID_ARGUMENT', 'redirect needs at least one target');
+    const f = this.#fork;
+    if (this.isEnded || f.kind === 'rejected' || f.kind === 'cancelled') return { ok: false, reason: 'ended' };
+    if (this.#winner !== undefined || f.kind === 'answered') return { ok: false, reason: 'answered' };
+    if (f.kind === 'idle') return { ok: false, reason: 'routing' };
+    if (this.#isRedirectQueued) throw new B2buaError('B2BUA_ERR_INVALID_STATE', 'redirect called twice while handling one event of this call');
+    // Stepped before anything already queued, so against the state checked here: the first new leg gets the next id.
+    this.#earlyLeg = undefined;
+    this.#isRedirectQueued = true;
+    this.#queue.unshift({ type: 'redirect', targets: list, mode: opts.mode ?? 'parallel' });
+    if (!this.#isStepping) this.#drain();
+    return { ok: true, leg: f.nextId };
+  }
+
   // ---- the fork machine's runner ----
 
   #step(event: ForkEvent): void {
     this.#queue.push(event);
-    if (this.#isStepping) return;
+    if (!this.#isStepping) this.#drain();
+  }
+
+  #drain(): void {
     this.#isStepping = true;
     try {
       for (let e = this.#queue.shift(); e !== undefined; e = this.#queue.shift()) {
+        if (e.type === 'redirect') {
+          this.#isRedirectQueued = false;
+          // Asked for from an observer of this call, and the call has ended or been answered since.
+          if (this.isEnded || this.#winner !== undefined) continue;
+        }
         const s = stepFork(this.#fork, e);
         this.#fork = s.state;
         for (const effect of s.effects) this.#run(effect);
@@ -208,6 +245,9 @@ export class Call {
         return;
       case 'rejectCaller':
         this.#rejectCaller(e.status, e.reason);
+        return;
+      case 'reportRedirect':
+        this.#host.notify(this, { type: 'redirected', from: e.from, to: e.to });
         return;
       default:
         assertNever(e);

@@ -16,6 +16,10 @@
  *      │ askingApplication   │ ── caller CANCEL ────────▶ cancelled
  *      └─────────────────────┘
  *
+ *   redirect(targets), in trying or askingApplication: every leg still going is
+ *   CANCELed and done with (a 2xx from it gets ACK + BYE), the queue and the
+ *   failures are dropped, and the new targets start: trying again.
+ *
  * parallel: every target at once, first 2xx wins. sequential: one at a time,
  * the next on failure or when its no-answer timer fires.
  */
@@ -73,19 +77,23 @@ export type ForkEvent =
   | { readonly type: 'noAnswer'; readonly leg: number }
   | { readonly type: 'callerCancel' }
   | { readonly type: 'applicationTargets'; readonly targets: readonly ForkTarget[]; readonly mode: ForkMode }
-  | { readonly type: 'applicationReject'; readonly status: number; readonly reason?: string | undefined };
+  | { readonly type: 'applicationReject'; readonly status: number; readonly reason?: string | undefined }
+  /** The application sends the unanswered call elsewhere (a deflection): these targets instead of every leg so far. */
+  | { readonly type: 'redirect'; readonly targets: readonly ForkTarget[]; readonly mode: ForkMode };
 
 export type ForkEffect =
   | { readonly type: 'startLeg'; readonly leg: number; readonly target: ForkTarget }
   | { readonly type: 'startNoAnswerTimer'; readonly leg: number; readonly ms: number }
   | { readonly type: 'stopNoAnswerTimer'; readonly leg: number }
-  | { readonly type: 'cancelLeg'; readonly leg: number; readonly why: 'answeredElsewhere' | 'callerCancel' | 'noAnswer' }
+  | { readonly type: 'cancelLeg'; readonly leg: number; readonly why: 'answeredElsewhere' | 'callerCancel' | 'noAnswer' | 'redirect' }
   /** A 2xx that nobody wants (crossed a CANCEL, or another leg won): ACK it, then BYE (RFC 3261 §15, §16.7). */
   | { readonly type: 'ackAndBye'; readonly leg: number }
   | { readonly type: 'relayProvisional'; readonly leg: number; readonly status: number }
   | { readonly type: 'answerCaller'; readonly leg: number }
   | { readonly type: 'askApplication'; readonly failures: readonly LegFailure[]; readonly suggested: number }
-  | { readonly type: 'rejectCaller'; readonly status: number; readonly reason?: string | undefined };
+  | { readonly type: 'rejectCaller'; readonly status: number; readonly reason?: string | undefined }
+  /** Tell observers: the legs `from` were given up for the new ones, the first of which is `to`. */
+  | { readonly type: 'reportRedirect'; readonly from: readonly number[]; readonly to: number };
 
 export interface ForkStep {
   readonly state: ForkState;
@@ -191,6 +199,8 @@ export function stepFork(state: ForkState, event: ForkEvent): ForkStep {
           return { state: { kind: 'rejected', status: event.status, legs: state.legs }, effects: [{ type: 'rejectCaller', status: event.status, reason: event.reason }] };
         case 'callerCancel':
           return { state: { kind: 'cancelled', legs: state.legs }, effects: [] };
+        case 'redirect':
+          return redirect(state.legs, event, state.nextId);
         case 'answered':
         case 'start':
         case 'provisional':
@@ -212,8 +222,30 @@ export function stepFork(state: ForkState, event: ForkEvent): ForkStep {
   }
 }
 
+/**
+ * Every leg not done yet is given up: a live one is CANCELed (a 2xx crossing that CANCEL gets
+ * ACK + BYE, never the caller), one already cancelled for no answer no longer wins with a late
+ * 2xx. The new targets start afresh: no queue, no failures from before (the application asked
+ * for these targets, so their failures alone decide what it is asked next).
+ */
+function redirect(prior: readonly ForkLeg[], event: Extract<ForkEvent, { type: 'redirect' }>, nextId: number): ForkStep {
+  const effects: ForkEffect[] = [];
+  const from: number[] = [];
+  const legs = prior.map((l): ForkLeg => {
+    if (l.phase === 'done') return l;
+    from.push(l.id);
+    if (isLive(l)) effects.push({ type: 'stopNoAnswerTimer', leg: l.id }, { type: 'cancelLeg', leg: l.id, why: 'redirect' });
+    return { ...l, phase: 'done' };
+  });
+  const next = begin(event.targets, event.mode, legs, [], nextId);
+  const report: ForkEffect[] = event.targets.length > 0 ? [{ type: 'reportRedirect', from, to: nextId }] : [];
+  return { state: next.state, effects: [...effects, ...next.effects, ...report] };
+}
+
 function stepTrying(s: Extract<ForkState, { kind: 'trying' }>, event: ForkEvent): ForkStep {
   switch (event.type) {
+    case 'redirect':
+      return redirect(s.legs, event, s.nextId);
     case 'start':
     case 'applicationTargets':
     case 'applicationReject':

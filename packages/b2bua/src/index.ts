@@ -5,10 +5,10 @@ export type { HeaderPolicy, HopResult, DiversionReason } from './header-policy.j
 export { initialOfferAnswer, sdpOf, onRequest, onSuccess, onAck, retargetOffer } from './offer-answer.js';
 export type { SdpBody, Side, Negotiation, OfferAnswerState, SdpRole } from './offer-answer.js';
 export { Call } from './call.js';
-export type { TargetDecision, RejectDecision, RouteDecision, CallEndCause, CallNotice, CallHost, RetargetResult } from './call-types.js';
+export type { TargetDecision, RejectDecision, RouteDecision, CallEndCause, CallNotice, CallHost, RetargetResult, RedirectResult } from './call-types.js';
 export { relayInDialog } from './in-dialog.js';
 export type { RelayPeer } from './in-dialog.js';
-export { destinationOfUri, reasonHeader, statusOfCause } from './call-leg.js';
+export { destinationOfUri, uriOfDestination, reasonHeader, statusOfCause } from './call-leg.js';
 export type { CallLeg, LegOutcome, LegSummary, RouteTarget, DiversionSpec, InboundSession, OutboundSession } from './call-leg.js';
 export { B2bua } from './b2bua.js';
 export type { B2buaEvent, B2buaListener, B2buaOptions, B2buaStats, CallRouter } from './b2bua.js';

@@ -4,7 +4,8 @@
  * transaction, hop limit or timer remains anywhere.
  * Paths: answered + caller BYE, answered + callee BYE, caller CANCEL while ringing, every target busy (final 486),
  * parallel fork with a crossing 2xx (ACK + BYE), sequential no-answer then answer, voicemail fallback,
- * delayed offer, retarget, router reject, UDP loss of 10% on every link.
+ * delayed offer, retarget, redirect while ringing (both legs CANCELed, voicemail answers), router reject,
+ * UDP loss of 10% on every link.
  * - every path in turn, in waves of 100 calls at once, LEAK_CALLS in total (default 300; the issue's 10,000 with LEAK_CALLS=10000)
  * - fast-check: any sequence of paths, started 0-50 ms apart, leaves nothing behind (seed printed on failure)
  */
@@ -13,7 +14,7 @@ import fc from 'fast-check';
 import type { Call, CallRouter, RouteTarget } from '../src/index.js';
 import { SDP_A, SDP_B, rig, uriOf } from './fixtures/harness.js';
 
-const PATHS = ['callerBye', 'calleeBye', 'cancel', 'busy', 'fork', 'noAnswer', 'voicemail', 'delayed', 'retarget', 'reject'] as const;
+const PATHS = ['callerBye', 'calleeBye', 'cancel', 'busy', 'fork', 'noAnswer', 'voicemail', 'delayed', 'retarget', 'redirect', 'reject'] as const;
 type Path = (typeof PATHS)[number];
 
 const targetsFor = (path: Path): { targets: RouteTarget[]; mode: 'parallel' | 'sequential' } => {
@@ -24,6 +25,7 @@ const targetsFor = (path: Path): { targets: RouteTarget[]; mode: 'parallel' | 's
     case 'retarget':
       return { targets: [{ uri: uriOf('B', path === 'calleeBye' ? 'hangup' : 'answer') }], mode: 'sequential' };
     case 'cancel':
+    case 'redirect':
       return { targets: [{ uri: uriOf('B', 'ring') }, { uri: uriOf('C', 'ring') }], mode: 'parallel' };
     case 'busy':
     case 'voicemail':
@@ -43,18 +45,27 @@ function world(opts: { loss?: boolean } = {}) {
       const path = (invite.uri.kind === 'sip' ? invite.uri.user : '') as Path;
       if (path === 'reject') return { reject: 403 };
       if (path === 'retarget') answeredThen.set(call, (c) => void c.retarget({ uri: uriOf('C', 'answer') }));
+      if (path === 'redirect') ringingThen.set(call, (c) => void c.redirect({ uri: uriOf('V', 'answer') }));
       return targetsFor(path);
     },
     onAllFailed: (_f, suggested, call) => (call.inbound.invite.uri.kind === 'sip' && call.inbound.invite.uri.user === 'voicemail' ? { targets: [{ uri: uriOf('V', 'answer') }] } : { reject: suggested }),
   };
   const answeredThen = new Map<Call, (c: Call) => void>();
+  const ringingThen = new Map<Call, (c: Call) => void>();
   const r = rig(router);
   r.b2bua.on((e) => {
-    if (e.type === 'answered') {
+    if (e.type === 'ringing') {
+      const f = ringingThen.get(e.call);
+      ringingThen.delete(e.call);
+      if (f) r.clock.setTimeout(() => f(e.call), 150);
+    } else if (e.type === 'answered') {
       const f = answeredThen.get(e.call);
       answeredThen.delete(e.call);
       if (f) r.clock.setTimeout(() => f(e.call), 200);
-    } else if (e.type === 'ended') answeredThen.delete(e.call);
+    } else if (e.type === 'ended') {
+      answeredThen.delete(e.call);
+      ringingThen.delete(e.call);
+    }
   });
   // Callees behave by the Request-URI user: answer (after 100-300 ms), hangup (answer, BYE after 500 ms), busy, ring (forever).
   for (const ua of Object.values(r.callees)) {
@@ -102,6 +113,7 @@ const EXPECTED: Record<Path, string> = {
   voicemail: 'localBye',
   delayed: 'localBye',
   retarget: 'localBye',
+  redirect: 'localBye',
   reject: 'rejected',
 };
 
