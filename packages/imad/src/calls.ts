@@ -7,7 +7,7 @@
  * the assistants do not answer (or are busy), the decision's fallback is tried.
  * INVITE to a number IMA does not know: 404.
  */
-import type { CallRouter, LegFailure, RouteDecision, RouteTarget, Call as B2buaCall } from '@ima/b2bua';
+import { type CallRouter, type LegFailure, type RouteDecision, type RouteTarget, type Call as B2buaCall, reasonHeader } from '@ima/b2bua';
 import type { Decision, FinalDecision } from '@ima/ima-policy';
 import type { SipRequest, Destination } from '@ima/sip-core';
 
@@ -107,7 +107,9 @@ export class PolicyRouter implements CallRouter {
     this.#host.log(invite.callId, decision, caller.number, called);
     this.#host.routed?.(call.id, decision);
     const peer = this.#host.peer();
-    if (decision.kind === 'reject') return { reject: decision.status, reason: decision.reason };
+    // RFC 3326: the status's own phrase, and the policy's words in a Reason header. The assistant's
+    // phone shows why; a Reason-Phrase could not carry every character of them (a quoted caller name).
+    if (decision.kind === 'reject') return { reject: decision.status, reason: decision.phrase, headers: [reasonHeader(decision.status, decision.reason)] };
     if (peer === undefined) return { reject: 503, reason: 'no trunk peer is reachable' };
     this.#host.consumed(decision);
     const managerNumber = this.#managerNumber(decision.managerId) ?? called;
