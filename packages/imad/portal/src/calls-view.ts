@@ -40,8 +40,9 @@ async function steer(call: Call, target: string, label: string): Promise<void> {
 function callItem(call: Call, data: PortalData, isCompact: boolean): HTMLElement {
   const manager = data.manager(call.managerId);
   const who = callerText(call);
-  // IMA steers an answered call (it re-INVITEs the caller); until then the buttons wait.
-  const isSteerable = call.state === 'answered';
+  // A ringing call goes to the new target instead of the phones ringing now; an answered one is
+  // moved (IMA re-INVITEs the caller). While the call is still being routed the buttons wait.
+  const isSteerable = call.state === 'ringing' || call.state === 'answered';
   const buttons = TARGETS.filter(([t]) => manager?.targets[t] !== undefined).map(([t, text]) =>
     h('button', { type: 'button', class: `steer steer-${t}`, disabled: !isSteerable, 'data-key': `steer-${call.id}-${t}`, 'aria-label': `Send the call from ${who} to ${text.toLowerCase()} (${manager?.targets[t] ?? ''})`, onclick: () => void steer(call, t, text.toLowerCase()) }, text),
   );
@@ -60,7 +61,7 @@ function callItem(call: Call, data: PortalData, isCompact: boolean): HTMLElement
     h('div', { class: 'call-head' }, h('span', { class: 'call-caller' }, who), h('span', { class: `badge call-state-${call.state}` }, stateText(call, data))),
     isCompact ? null : h('div', { class: 'call-meta' }, `To ${manager?.name ?? call.called} (${call.called}) since ${formatTime(call.started)} — ${call.decision.reason}`),
     h('div', { class: 'steer-row', role: 'group', 'aria-label': `Steer the call from ${who}` }, ...buttons),
-    isSteerable ? other : h('p', { class: 'hint' }, 'Once answered, the call can be sent on from here.'),
+    isSteerable ? other : h('p', { class: 'hint' }, 'Once it rings, the call can be sent on from here.'),
   );
 }
 

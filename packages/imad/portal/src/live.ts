@@ -5,7 +5,7 @@
 import { api, type Assistant, type Call, type Manager, type Peer } from './api.js';
 
 export interface CallEvent {
-  readonly type: 'created' | 'ringing' | 'answered' | 'retargeted' | 'ended';
+  readonly type: 'created' | 'ringing' | 'answered' | 'redirected' | 'retargeted' | 'ended';
   readonly call: Call;
 }
 

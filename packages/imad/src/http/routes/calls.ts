@@ -30,7 +30,7 @@ const steer = route<{ target: string }, undefined, { id: string }>({
   url: '/api/calls/:id/steer',
   access: 'user',
   tag: 'calls',
-  summary: "Steer an answered call to one of the manager's targets or a number",
+  summary: "Steer a ringing or answered call to one of the manager's targets or a number (ringing: the phones ringing now are CANCELed, the caller rings on)",
   schema: {
     params: idParams,
     body: obj({ target: { anyOf: [{ type: 'string', enum: ['desk', 'softphone', 'mobile', 'voicemail', 'alternative'] }, phoneNumber] } }),
