@@ -13,6 +13,8 @@ import { Command } from 'commander';
 import { hashPassword } from './auth/password.js';
 import { loadConfig } from './config/load.js';
 import { formatProblem, sortProblems } from './config/problem.js';
+import { LOG_LEVELS } from './config/types.js';
+import { isLogLevel } from './log.js';
 // The daemon (SIP stack, HTTP server) and the demo load only for the commands that run them, so
 // that check, ctl and hash-password start fast.
 import type { Daemon } from './daemon.js';
@@ -121,39 +123,56 @@ async function ctl(file: string, command: string, args: string[]): Promise<numbe
   }
 }
 
-/** `imad start`: load, validate, run until SIGTERM/SIGINT. Exit 1 with every problem when the file is bad. */
+/**
+ * SIGHUP: re-read the file and reload it. Whatever goes wrong (an unreadable or invalid file, a
+ * reload the daemon refuses, an error nobody foresaw) is logged and the running configuration
+ * stays: a reload must never take the calls down with the process.
+ */
+async function reloadFromFile(daemon: Daemon, file: string): Promise<void> {
+  try {
+    const next = await loadConfig(file);
+    if (!next.ok) {
+      daemon.logger.error({ problems: sortProblems(next.problems).map((p) => formatProblem(file, p)) }, 'reload refused: the file has problems; the running configuration stays');
+      return;
+    }
+    const r = daemon.reload(next.config);
+    if (!r.ok) daemon.logger.error({ reason: r.reason }, 'reload refused; the running configuration stays');
+  } catch (err) {
+    daemon.logger.error({ err }, 'reload failed; the running configuration stays');
+  }
+}
+
+/** `imad start`: load, validate, run until SIGTERM/SIGINT. Exit 1 with every problem when the file is bad, 2 on a bad option. */
 async function start(file: string, logLevel: string | undefined): Promise<number> {
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    console.error(`imad start: --log-level ${JSON.stringify(logLevel)} is not a level: use one of ${LOG_LEVELS.join(', ')}`);
+    return 2;
+  }
   const loaded = await loadConfig(file);
   if (!loaded.ok) {
     for (const p of sortProblems(loaded.problems)) console.error(formatProblem(file, p));
     return 1;
   }
-  const config = logLevel ? { ...loaded.config, log: { ...loaded.config.log, level: logLevel as typeof loaded.config.log.level } } : loaded.config;
   let daemon: Daemon;
   try {
     const { startDaemon } = await import('./daemon.js');
-    daemon = await startDaemon(config, { configFile: file });
+    daemon = await startDaemon(loaded.config, { configFile: file, ...(logLevel !== undefined ? { logLevel } : {}) });
   } catch (err) {
     console.error(`imad start: ${(err as Error).message}`);
     return 1;
   }
-  // SIGHUP: reload a valid file without touching calls; an invalid one is reported and the old one stays.
+  // One reload at a time, in the order the signals came: two quick SIGHUPs end with the last file.
+  let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
-    void loadConfig(file).then((next) => {
-      if (!next.ok) {
-        daemon.logger.error({ problems: sortProblems(next.problems).map((p) => formatProblem(file, p)) }, 'reload refused: the file has problems; the running configuration stays');
-        return;
-      }
-      const r = daemon.reload(next.config);
-      if (!r.ok) daemon.logger.error({ reason: r.reason }, 'reload refused; the running configuration stays');
-    });
+    reloading = reloading.then(() => reloadFromFile(daemon, file));
   });
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  // SIGTERM: stop taking calls, let the current ones finish (bounded), then exit 0.
-  await daemon.drain(signal === 'SIGTERM' ? config.shutdown.drainTimeoutMs : 0);
+  // SIGTERM: stop taking calls, let the current ones finish (bounded by the drain timeout running
+  // now, a reload may have changed it), end the rest properly, then exit 0.
+  await daemon.drain(signal === 'SIGTERM' ? daemon.config().shutdown.drainTimeoutMs : 0);
   return 0;
 }
 
@@ -176,7 +195,7 @@ function program(): Command {
     .command('start')
     .description('run the daemon on a configuration file (stops on SIGTERM or SIGINT)')
     .requiredOption('-c, --config <file>', 'the YAML configuration file')
-    .option('--log-level <level>', 'override log.level (fatal, error, warn, info, debug, trace)')
+    .option('--log-level <level>', `override log.level, at start and at every reload (${LOG_LEVELS.join(', ')})`)
     .action(async (options: { config: string; logLevel?: string }) => {
       process.exitCode = await start(options.config, options.logLevel);
     });

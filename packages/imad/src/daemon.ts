@@ -5,7 +5,7 @@
  * subscriptions. Every state change goes through the policy's step() and is
  * committed to the store before it counts.
  */
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { B2bua } from '@ima/b2bua';
 import {
   type Command,
@@ -26,18 +26,25 @@ import { type CallInfo, PolicyRouter } from './calls.js';
 import { runCtl } from './ctl/commands.js';
 import { startControlServer } from './ctl/server.js';
 import { configDirectory } from './config/to-directory.js';
-import type { Config } from './config/types.js';
+import type { Config, LogLevel } from './config/types.js';
 import { DaemonEvents } from './daemon-events.js';
 import { startApiServer } from './http/server.js';
+import { createLogger } from './log.js';
+import { planReload } from './reload-plan.js';
+import { endCalls } from './shutdown.js';
 import { steerCall } from './steer.js';
 import { PhoneStateSubscriber } from './phone-state/subscriber.js';
 import { StateStore } from './store/state-store.js';
 import { readYamlWhitelists, whitelistCommands, writeYamlWhitelists, yamlWhitelistsOf } from './store/yaml-whitelists.js';
 import { AclTransport } from './trunk/acl-transport.js';
 import { PeerMonitor } from './trunk/peers.js';
+import { RefusalLog } from './trunk/refusal-log.js';
 
 export interface DaemonOptions {
+  /** The logger to use; its level is then the caller's (reloads leave it). Default: stdout at log.level, secrets redacted. */
   readonly logger?: Logger;
+  /** A level given on the command line: it wins over log.level, at start and at every reload. */
+  readonly logLevel?: LogLevel;
   /** The file the configuration was read from: GET/PUT /api/config read and replace it. */
   readonly configFile?: string;
 }
@@ -67,10 +74,18 @@ export interface Daemon {
   /**
    * Apply a new configuration without touching calls in progress: the directory
    * is replaced (runtime settings of users that remain are kept), the ACL, trunk
-   * peers and watched numbers follow. Listen addresses need a restart.
+   * peers, watched numbers, log.level and shutdown.drain_timeout follow. All or
+   * nothing: whatever can fail is done before anything changes, and a refusal
+   * leaves the running configuration whole. Settings read only at start
+   * (RESTART_ONLY: storage.dir, listen addresses, TLS, phone_state, ...) keep
+   * their running values and come back as warnings. Never throws.
    */
   reload(config: Config): { ok: true; warnings: string[] } | { ok: false; reason: string };
-  /** Stop taking calls (503), wait for the calls in progress to end, at most `timeoutMs`, then close. */
+  /**
+   * Stop taking calls (503), wait for the calls in progress to end, at most `timeoutMs`; then end
+   * those still up properly (BYE, CANCEL, a final response to the caller), wait briefly for the
+   * other sides to take it, and close.
+   */
   drain(timeoutMs: number): Promise<void>;
   readonly b2bua: B2bua;
   readonly peers: PeerMonitor;
@@ -80,7 +95,7 @@ export interface Daemon {
 const SYSTEM = { kind: 'system' } as const;
 
 export async function startDaemon(config: Config, opts: DaemonOptions = {}): Promise<Daemon> {
-  const logger = opts.logger ?? pino({ level: config.log.level });
+  const logger = opts.logger ?? createLogger(opts.logLevel ?? config.log.level);
   const built = configDirectory(config);
   if (!built.ok) throw new Error(`the configuration does not make a directory: ${built.problems.map((p) => p.message).join('; ')}`);
   let directory = built.directory;
@@ -116,9 +131,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     throw err;
   }
   const listening = transport.listening();
-  const acl = new AclTransport(transport, config.sip.trunk.allow, (source, method) =>
-    logger.warn({ source: `${source.address}:${source.port}`, method }, 'refused: not an allowed trunk peer'),
-  );
+  const refusals = new RefusalLog({ clock, logger });
+  const acl = new AclTransport(transport, config.sip.trunk.allow, (source, method) => refusals.note(source, method));
   const contactFor = (protocol: string): string => {
     const p = listening.find((l) => l.protocol === protocol) ?? listening[0]!;
     const host = p.address.includes(':') ? `[${p.address}]` : p.address;
@@ -279,23 +293,59 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   }
 
   logger.info({ listen: listening.map(formatListenSpec), http: `${api.address.host}:${api.address.port}`, managers: directory.managers.size, control: join(config.storage.dir, 'imad.sock') }, 'imad started');
-  const reload = (next: Config): { ok: true; warnings: string[] } | { ok: false; reason: string } => {
+  type ReloadResult = { ok: true; warnings: string[] } | { ok: false; reason: string };
+  // The boundary of SIGHUP and PUT /api/config: nothing thrown may take the daemon (or the HTTP request) down.
+  const reload = (file: Config): ReloadResult => {
+    try {
+      return reloadWhole(file);
+    } catch (err) {
+      logger.error({ err }, 'reload failed');
+      return { ok: false, reason: `reload failed: ${(err as Error).message}` };
+    }
+  };
+  /** What can fail (the new directory, the policy's replacement, the store's writes) runs before anything changes. */
+  const reloadWhole = (file: Config): ReloadResult => {
+    const { config: next, needsRestart } = planReload(current, file);
     const rebuilt = configDirectory(next);
     if (!rebuilt.ok) return { ok: false, reason: rebuilt.problems.map((p) => p.message).join('; ') };
     const replaced = step(rebuilt.directory, state, { type: 'directoryReplaced', by: SYSTEM, directory: rebuilt.directory });
     if (!replaced.ok) return { ok: false, reason: replaced.reason };
-    store.commit(replaced.state);
-    directory = rebuilt.directory;
-    state = replaced.state;
-    events.emit('state', { by: SYSTEM, command: 'directoryReplaced', events: replaced.events });
     // Whitelist entries written in the YAML follow the file; entries added at run time stay.
-    for (const command of whitelistCommands(yamlWhitelistsOf(current), yamlWhitelistsOf(next))) apply(command);
-    writeYamlWhitelists(next.storage.dir, yamlWhitelistsOf(next));
+    let nextState = replaced.state;
+    const changes: Array<{ command: Command; events: readonly PolicyEvent[] }> = [];
+    const skipped: Array<{ command: string; reason: string }> = [];
+    for (const command of whitelistCommands(yamlWhitelistsOf(current), yamlWhitelistsOf(next))) {
+      const r = step(rebuilt.directory, nextState, command);
+      if (r.ok) {
+        nextState = r.state;
+        changes.push({ command, events: r.events.filter((e) => e.type !== 'unchanged') });
+      } else if (r.code !== 'POLICY_NO_SUCH_ENTRY') skipped.push({ command: command.type, reason: r.reason });
+      // An entry removed from the YAML may already have been removed at run time: nothing to say.
+    }
+    try {
+      store.commit(nextState);
+    } catch (err) {
+      return { ok: false, reason: `cannot store the new state: ${(err as Error).message}` };
+    }
+    try {
+      writeYamlWhitelists(current.storage.dir, yamlWhitelistsOf(next));
+    } catch (err) {
+      // The state is already on disk: put the old one back, so that disk and memory stay the running configuration.
+      try {
+        store.commit(state);
+      } catch (undo) {
+        logger.error({ err: undo }, 'reload: cannot put the previous state back in the store; the next start reads the new one');
+      }
+      return { ok: false, reason: `cannot store the YAML whitelists: ${(err as Error).message}` };
+    }
+
+    // From here on nothing can fail: the new configuration is applied whole.
+    for (const w of skipped) logger.warn(w, 'a YAML whitelist change could not be applied');
+    directory = rebuilt.directory;
+    state = nextState;
+    events.emit('state', { by: SYSTEM, command: 'directoryReplaced', events: replaced.events });
+    for (const c of changes) if (c.events.length > 0) events.emit('state', { by: c.command.by, command: c.command.type, events: c.events });
     acl.setAllow(next.sip.trunk.allow);
-    const warnings: string[] = [];
-    if (JSON.stringify(next.sip.listen) !== JSON.stringify(current.sip.listen)) warnings.push('sip.listen changed: restart imad to listen on the new addresses');
-    const httpAtStart = ({ listen, embedOrigins, tls, sessionIdleMs }: Config['http']) => JSON.stringify({ listen, embedOrigins, tls, sessionIdleMs });
-    if (httpAtStart(next.http) !== httpAtStart(current.http)) warnings.push('http.listen, embed_origins, tls or session_idle changed: restart imad to apply them');
     if (JSON.stringify(next.sip.trunk.peers) !== JSON.stringify(current.sip.trunk.peers) || next.sip.trunk.optionsIntervalMs !== current.sip.trunk.optionsIntervalMs || next.sip.trunk.transport !== current.sip.trunk.transport) {
       peers?.stop();
       peers = monitor(next);
@@ -303,7 +353,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     }
     watchedSet = new Set(watchedNumbers(directory));
     subscriber?.watch([...watchedSet]);
+    // A logger given by the caller, or a level given on the command line, is not the file's to change.
+    if (opts.logger === undefined && opts.logLevel === undefined) logger.level = next.log.level;
     current = next;
+    const warnings = needsRestart.map((key) => `${key} changed: restart imad to apply it (the running value stays until then)`);
+    if (needsRestart.length > 0) logger.warn({ keys: needsRestart }, 'reload: these settings need a restart; they keep their running values');
     logger.info({ managers: directory.managers.size, warnings }, 'configuration reloaded');
     return { ok: true, warnings };
   };
@@ -313,6 +367,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     await new Promise<void>((resolve) => control.close(() => resolve()));
     subscriber?.stop();
     peers?.stop();
+    refusals.stop();
     await b2bua.close();
     store.close();
     logger.info('imad stopped');
@@ -334,7 +389,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       logger.info({ calls: b2bua.stats.calls, timeoutMs }, 'draining: new calls get 503, calls in progress go on');
       const deadline = Date.now() + timeoutMs;
       while (b2bua.stats.calls > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (b2bua.stats.calls > 0) logger.warn({ calls: b2bua.stats.calls }, 'drain timeout: ending the calls still up');
+      if (b2bua.stats.calls > 0) {
+        logger.warn({ calls: b2bua.stats.calls }, 'drain timeout: ending the calls still up (BYE, or CANCEL and 503 when unanswered)');
+        const ended = await endCalls(b2bua);
+        if (!ended.isSettled) logger.warn({ calls: ended.calls, left: b2bua.stats.calls }, 'drain: some far ends did not answer the end of their call in time; closing anyway');
+      }
       await close();
     },
     b2bua,

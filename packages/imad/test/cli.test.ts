@@ -7,6 +7,8 @@
  * - hash-password with a piped password: the hash verifies; only the first line is the password;
  *   an empty stdin is refused
  * - --version prints the package version; --help lists the commands and no `start`
+ * - start with a --log-level that is not a level: exit 2 with the levels named, no stack trace,
+ *   nothing started
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -69,6 +71,14 @@ t.test('check: -c is required', async (t) => {
   const run = imad(['check']);
   t.equal(run.status, 1);
   t.match(run.stderr, /required option '-c, --config <file>' not specified/);
+});
+
+t.test('start: a bad --log-level is a clear error, exit 2', async (t) => {
+  const run = imad(['start', '-c', EXAMPLE, '--log-level', 'loud']);
+  t.equal(run.status, 2);
+  t.equal(run.stdout, '', 'nothing was logged: the daemon did not start');
+  t.match(run.stderr, /^imad start: --log-level "loud" is not a level: use one of fatal, error, warn, info, debug, trace, silent\n$/);
+  t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
 });
 
 t.test('hash-password: a piped password', async (t) => {

@@ -1,8 +1,8 @@
 /**
  * The trunk's front door: requests from addresses outside sip.trunk.allow get
- * 403 and never reach the B2BUA or the policy; responses from outside are
- * dropped. A decorator over the transport layer, so nothing above it ever sees
- * a stranger's message.
+ * 403 and never reach the B2BUA or the policy; responses, ACKs and NOTIFYs from
+ * outside are dropped without an answer. A decorator over the transport layer,
+ * so nothing above it ever sees a stranger's message.
  */
 import { type Incoming, type SendResult, type SipRequest, type SipResponse, type Source, type TransportLayer, makeResponse } from '@ima/sip-core';
 import type { Cidr } from '../config/net.js';
@@ -35,8 +35,10 @@ export class AclTransport implements TransportLayer {
       this.refused++;
       const msg = incoming.message;
       this.#onRefused?.(incoming.source, msg.kind === 'request' ? msg.method : undefined);
-      // RFC 3261 §17.2.1 / §8.2: never answer an ACK; everything else from outside gets 403, statelessly.
-      if (msg.kind === 'request' && msg.method !== 'ACK') {
+      // RFC 3261 §17.2.1: an ACK is never answered. A NOTIFY can only belong to a subscription of
+      // ours, which a stranger has none of: answering it would only tell a scanner that we exist.
+      // Every other request from outside gets 403, statelessly.
+      if (msg.kind === 'request' && msg.method !== 'ACK' && msg.method !== 'NOTIFY') {
         void this.inner.sendResponse(makeResponse(msg, 403, 'Forbidden - not an allowed trunk peer'), incoming.source);
       }
     });

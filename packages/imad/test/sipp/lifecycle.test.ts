@@ -9,20 +9,8 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, ctl, freeUdpPort, imadStart, outcome, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
-
-/** The live calls `imad ctl calls` lists, polled until one is answered (at most `ms`). */
-async function answeredCall(file: string, ms: number): Promise<{ id: string; legs: Array<{ uri: string }> } | undefined> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const r = await ctl(file, 'calls');
-    const list = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; answered: boolean; legs: Array<{ uri: string }> }>) : [];
-    const up = list.find((c) => c.answered);
-    if (up) return up;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return undefined;
-}
+import { call, freeUdpPort, imadStart, outcome, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
+import { answeredCall } from './fixtures/running-imad.js';
 
 if (requireSipp('imad lifecycle')) {
   t.test('SIGHUP reloads with a call up, SIGTERM drains', async (t) => {
