@@ -14,7 +14,7 @@
  * The application is never asked to understand SIP beyond target URIs and
  * statuses; what b2bua knows of it is the CallRouter port (b2bua.ts).
  */
-import { type AnswerOptions, type HeaderInit, type IncomingDialogRequest, type SessionEvent, type TerminationCause, formatNameAddr, newTag } from '@ima/sip-core';
+import { type AnswerOptions, type HeaderInit, type IncomingDialogRequest, type SessionEvent, type TerminationCause, canonicalName, formatNameAddr, newTag } from '@ima/sip-core';
 import { assertNever } from './assert-never.js';
 import {
   type CallLeg,
@@ -269,7 +269,11 @@ export class Call {
     // RFC 3261 §16.6 step 3: one hop less than the caller's (it replaces the dialog layer's default of 70).
     const headers: Array<readonly [string, string]> = [['Max-Forwards', String(this.#maxForwards)], ...crossingHeaders(invite, this.#host.policy)];
     const diversion = target.diversion ?? decision?.diversion;
-    if (diversion !== undefined) headers.push(['Diversion', diversionFor(invite, diversion, diversion.reason)]);
+    if (diversion !== undefined) {
+      // RFC 5806 §3: the most recent diversion comes first, above the ones copied from upstream.
+      const first = headers.findIndex(([name]) => canonicalName(name) === 'diversion');
+      headers.splice(first < 0 ? headers.length : first, 0, ['Diversion', diversionFor(invite, diversion, diversion.reason)]);
+    }
     for (const h of decision?.headers ?? []) headers.push(h);
     for (const h of target.headers ?? []) headers.push(h);
     const callId = `${newTag()}${newTag()}-b2b`;

@@ -13,6 +13,7 @@
  * - sequential: no-answer timer on B (CANCEL at 5 s), C answers
  * - sequential: B picks up as its no-answer time runs out; its 2xx crosses our CANCEL and still wins, C is CANCELed
  * - parallel: B and C ring, C answers, B is CANCELed; a 2xx from B crossing the CANCEL gets ACK + BYE; one answer reaches the caller
+ * - a diverted leg's Diversion comes above the copied ones (RFC 5806)
  * - every target failed: the application is asked and sends the call to voicemail with a Diversion header
  * - every target failed, no hook: the caller gets the best status (486) with a Reason header (RFC 3326)
  * - delayed offer: INVITE without SDP; the callee's offer reaches the caller in the 2xx, the caller's answer the callee in the ACK
@@ -248,6 +249,19 @@ t.test('parallel: C answers first, B is CANCELed; a 2xx from B crossing the CANC
   await r.drain();
   t.same(r.events.filter((e) => e.startsWith('answered')), ['answered 2']);
   t.same(r.b2bua.stats, { ...r.b2bua.stats, calls: 0, sessions: 0, dialogs: 0, timers: 0, transactions: 0 });
+  await r.close();
+});
+
+t.test("a diverted leg's own Diversion comes first, above the ones copied from upstream (RFC 5806)", async (t) => {
+  const r = rig({ route: () => ({ targets: [{ uri: uriOf('V'), diversion: { number: '1000', host: 'pbx', reason: 'unconditional' } }] }) });
+  callee(r.callees.V, r.clock, { answerMs: 100 });
+  const a = r.call({ headers: [['Diversion', '<sip:1099@pbx>;reason=user-busy;counter=1']] });
+  await r.run(500);
+  const text = r.wire().find((w) => w.dir === 'X>V' && w.line === 'INVITE')?.text ?? '';
+  const diversions = text.split('\r\n').filter((l) => /^diversion:/i.test(l));
+  t.same(diversions, ['Diversion: <sip:1000@pbx>;reason=unconditional;counter=2;privacy=off', 'Diversion: <sip:1099@pbx>;reason=user-busy;counter=1']);
+  a.bye();
+  await r.drain();
   await r.close();
 });
 

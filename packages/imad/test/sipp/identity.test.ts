@@ -82,9 +82,7 @@ if (requireSipp('caller identity and SDP end to end')) {
       const pbxDiversion = r.sentInvite ? headerValues(r.sentInvite.text, 'Diversion') : [];
       const diversions = r.invite ? headerValues(r.invite.text, 'Diversion') : [];
       t.same([...diversions].sort(), [...pbxDiversion, ours].sort(), "the PBX's Diversion unchanged, and IMA's naming the manager");
-      t.same(diversions, [ours, ...pbxDiversion], {
-        todo: "RFC 5806 (and the policy's Call.diversions) put the most recent diversion first; the B2BUA appends its own after the copied ones",
-      });
+      t.same(diversions, [ours, ...pbxDiversion], "RFC 5806: IMA's diversion, the most recent, comes first");
       kept(t, r.sentInvite, r.invite);
       sdpBothWays(t, r);
     });
