@@ -7,7 +7,7 @@
  * the assistants do not answer (or are busy), the decision's fallback is tried.
  * INVITE to a number IMA does not know: 404.
  */
-import { type CallRouter, type LegFailure, type RouteDecision, type RouteTarget, type Call as B2buaCall, reasonHeader } from '@ima/b2bua';
+import { type CallRouter, type LegFailure, type RouteDecision, type RouteTarget, type Call as B2buaCall, reasonHeader, uriOfDestination } from '@ima/b2bua';
 import type { Decision, FinalDecision } from '@ima/ima-policy';
 import type { SipRequest, Destination } from '@ima/sip-core';
 
@@ -123,7 +123,7 @@ export class PolicyRouter implements CallRouter {
           // The assistant's phone shows whose call it is: "Caller > Manager", the caller's number kept.
           const display = this.#host.assistantDisplay?.(caller.name ?? caller.number, decision.managerId);
           const targets = decision.assistants.map(
-            (a): RouteTarget => ({ uri: uriFor(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}`, ...(display ? { fromDisplayName: display } : {}) }),
+            (a): RouteTarget => ({ uri: uriOfDestination(a.number, peer), dest: peer, noAnswerMs: decision.noAnswerMs, label: `assistant ${a.id}`, ...(display ? { fromDisplayName: display } : {}) }),
           );
           return { targets, mode: decision.alerting === 'parallel' ? 'parallel' : 'sequential' };
         }
@@ -167,7 +167,7 @@ export class PolicyRouter implements CallRouter {
   }
 
   #target(d: FinalDecision, peer: Destination, managerNumber: string): RouteTarget {
-    const base: RouteTarget = { uri: uriFor(d.number, peer), dest: peer, label: d.kind === 'manager' ? `manager ${d.target}` : `forward ${d.target}` };
+    const base: RouteTarget = { uri: uriOfDestination(d.number, peer), dest: peer, label: d.kind === 'manager' ? `manager ${d.target}` : `forward ${d.target}` };
     if (d.kind === 'manager') return base;
     return { ...base, diversion: { number: d.diversion.number || managerNumber, host: peer.host, reason: d.diversion.reason } };
   }
@@ -177,7 +177,3 @@ function sameDestination(a: Destination, b: Destination): boolean {
   return a.host === b.host && a.port === b.port && a.protocol === b.protocol;
 }
 
-function uriFor(number: string, peer: Destination): string {
-  const host = peer.host.includes(':') ? `[${peer.host}]` : peer.host;
-  return `sip:${number}@${host}:${peer.port}${peer.protocol === 'udp' ? '' : `;transport=${peer.protocol}`}`;
-}

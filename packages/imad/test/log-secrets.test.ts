@@ -81,8 +81,10 @@ users:
   t.ok(await until(() => imad.out().includes('imad started'), 30_000), 'started') || t.comment(imad.out());
 
   const base = `http://127.0.0.1:${http}`;
-  const login = (password: string) => fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password }) });
+  const login = (password: string, name = 'admin') => fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: name, password }) });
   t.equal((await login(wrong)).status, 401, 'a wrong password is refused');
+  // Someone types their password into the login field: an unknown login is not logged as typed.
+  t.equal((await login('x', right)).status, 401, 'a password typed as the login is refused');
   t.equal((await login(right)).status, 200, 'the right one is accepted');
   const token = 'ima_made-up-token-0123456789abcdef';
   const cookie = 'made-up-session-cookie-fedcba9876543210';
@@ -94,6 +96,7 @@ users:
   t.equal(await imad.exited, 0);
   const out = imad.out();
   t.match(out, /"login":"admin"/, 'by the login name');
+  t.match(out, /"login":"\(unknown\)"/, 'an unknown login as (unknown)');
   for (const [what, value] of [['the wrong password', wrong], ['the right password', right], ['the hash', hash], ['the hash\'s key part', hash.split('$').pop()!], ['the token', token], ['the cookie', cookie]] as const) {
     t.notOk(out.includes(value), `${what} is not in stdout`);
   }

@@ -16,7 +16,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: 'Not found',
   409: 'Conflict',
   422: 'Invalid configuration: every problem with its line and column',
-  429: 'Too many login attempts (Retry-After)',
+  429: 'Too many requests: login attempts (Retry-After) or live event streams of one login',
   503: 'Degraded',
 };
 

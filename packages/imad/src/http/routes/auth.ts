@@ -48,7 +48,8 @@ const login = route<{ login: string; password: string }>({
     if (principal === undefined) {
       // The reserved attempt stays counted as a failure.
       ctx.metrics.loginFailures.inc();
-      req.log.info({ login: body.login, address }, 'login refused');
+      // An unknown login is not logged as typed: people type their password into the login field.
+      req.log.info({ login: user ? user.login : '(unknown)', address }, 'login refused');
       throw new HttpError(401, 'wrong login or password');
     }
     admitted.attempt.succeeded();
