@@ -27,7 +27,14 @@ function parseRequest(line: string): CtlRequest | string {
   return { cmd: r.cmd, args: args as string[] };
 }
 
+/** Linux keeps a Unix socket's path in 108 bytes, NUL included; a longer one fails as a confusing EADDRINUSE. */
+const MAX_SOCKET_PATH = 107;
+
 export async function startControlServer(path: string, handler: CtlHandler): Promise<Server> {
+  const bytes = Buffer.byteLength(path);
+  if (bytes > MAX_SOCKET_PATH) {
+    throw new Error(`the control socket ${path} is ${bytes} bytes long; a Unix socket path may have at most ${MAX_SOCKET_PATH}: choose a shorter storage.dir`);
+  }
   // A socket file left by a daemon that was killed: nobody listens on it any more.
   if (existsSync(path)) unlinkSync(path);
   const server = createServer((socket) => {
