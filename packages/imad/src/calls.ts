@@ -142,6 +142,15 @@ export class PolicyRouter implements CallRouter {
     this.#info.delete(callId);
   }
 
+  /**
+   * A ringing call was steered elsewhere: its first targets are no longer what it calls, so a
+   * peer that fails the steered leg does not bring them back on the next peer. The decision's
+   * fallback still follows when the steered target fails, as for any unanswered call.
+   */
+  steered(call: B2buaCall): void {
+    this.#placements.delete(call);
+  }
+
   onAllFailed(failures: readonly LegFailure[], suggested: number, call: B2buaCall): RouteDecision {
     // No leg got any response from the peer (refused, unreachable, no answer: not a 408 or 503 it
     // sent): the peer failed, not the phones. The same targets go to the next peer at once,

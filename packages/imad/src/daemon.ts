@@ -277,7 +277,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       b2bua,
       callInfo: (id): CallInfo | undefined => router.info(id),
       peers: () => peers?.health() ?? [],
-      steer: (call, target) => steerCall({ directory: () => directory, peer: () => peers?.firstHealthy(), callInfo: (id) => router.info(id) }, call, target),
+      steer: (call, target) => steerCall({ directory: () => directory, peer: () => peers?.firstHealthy(), callInfo: (id) => router.info(id), steered: (c) => router.steered(c) }, call, target),
       explain: (callerNumber, calledNumber) => explain(directory, state, { callerNumber, calledNumber }, Date.now()),
       events,
       startedAt,

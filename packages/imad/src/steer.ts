@@ -24,6 +24,8 @@ export interface SteerContext {
   /** The first healthy trunk peer. */
   readonly peer: () => Destination | undefined;
   readonly callInfo: (callId: string) => CallInfo | undefined;
+  /** Told when a ringing call was redirected, so that routing forgets its first targets. */
+  readonly steered?: (call: Call) => void;
 }
 
 /**
@@ -60,7 +62,10 @@ export async function steerCall(ctx: SteerContext, call: Call, target: string): 
   };
   if (call.answeredLeg === undefined) {
     const r = call.redirect(leg);
-    if (r.ok) return { ok: true, leg: r.leg };
+    if (r.ok) {
+      ctx.steered?.(call);
+      return { ok: true, leg: r.leg };
+    }
     // 'answered': the first 2xx won just now; the answered call is moved below instead.
     if (r.reason !== 'answered') return { ok: false, kind: 'unavailable', error: REFUSED[r.reason] };
   }
