@@ -159,6 +159,17 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     const r = applyAll([command]);
     return r.ok ? r : { ok: false, code: r.code, reason: r.reason };
   };
+  /**
+   * What the system itself notes while calls go on (a one-call entry used, a phone's state): a disk
+   * that refuses the write must not fail the call or the NOTIFY that caused it. Nothing changes then.
+   */
+  const note = (command: Command): void => {
+    try {
+      apply(command);
+    } catch (err) {
+      logger.error({ err, command: command.type }, 'state change not stored (the disk refused it); the state stays as it was');
+    }
+  };
 
   let peers: PeerMonitor | undefined;
   let isDraining = false;
@@ -171,7 +182,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       peer: () => peers?.firstHealthy(),
       peerFailed: (peer, reason) => peers?.markDown(peer.host, peer.port, reason),
       consumed: (decision: Decision) => {
-        for (const ref of decision.consumes) apply({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
+        for (const ref of decision.consumes) note({ type: 'entryUsed', by: SYSTEM, managerId: ref.managerId, list: ref.list, pattern: ref.pattern } as Command);
       },
       log: (callId, decision, caller, called) => logger.info({ callId, caller, called, decision: decision.kind, reason: decision.reason }, 'routed'),
       routed: (callId, decision) => events.emit('decision', { callId, decision }),
@@ -190,8 +201,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     else onCallsThroughUs.set(number, n);
     const watched = watchedSet.has(number);
     if (!watched || subscriber?.status(number) === 'active') return;
-    if (delta === 1 && n === 1) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'busy' });
-    if (delta === -1 && n <= 0) apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'idle' });
+    if (delta === 1 && n === 1) note({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'busy' });
+    if (delta === -1 && n <= 0) note({ type: 'phoneStateChanged', by: SYSTEM, number, phone: 'idle' });
   };
   // The desks and assistants' phones, computed once per directory (not per call).
   let watchedSet = new Set(watchedNumbers(directory));
@@ -241,7 +252,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       peer: () => peers?.firstHealthy(),
       fromUri,
       contact: contactFor(config.sip.trunk.transport),
-      onState: (number, phone) => void apply({ type: 'phoneStateChanged', by: SYSTEM, number, phone }),
+      onState: (number, phone) => note({ type: 'phoneStateChanged', by: SYSTEM, number, phone }),
       onRefused: (number, reason) => logger.warn({ number, reason }, 'phone state: the PBX refused the subscription; using what calls through IMA show'),
     });
     subscriber.watch([...watchedSet]);
