@@ -3,6 +3,7 @@
  * - a burst of malformed datagrams (before and during a call) leaves the daemon answering calls; the
  *   junk is read as malformed, and a request with a readable Via gets its 400
  * - INVITE to a number IMA does not know: 404
+ * - OPTIONS from the PBX (its keepalive): 200 OK with Allow naming INVITE
  * - the PBX refuses every phone-state SUBSCRIBE (489): logged once per number, and calls still route;
  *   the phones' state then comes from the calls through IMA (busy while a call is up)
  * Required under CI=true; elsewhere skipped with a notice when SIPp is missing.
@@ -61,6 +62,14 @@ if (requireSipp('trunk')) {
     t.teardown(() => d.close());
     const code = await sipp(['-sf', scenarios + 'unknown-number.xml', `127.0.0.1:${s.imaPort}`, '-s', '9999', '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '1'], 15_000);
     t.equal(code, 0, 'SIPp got its 404');
+  });
+
+  t.test("OPTIONS from the PBX: 200 OK naming INVITE in Allow", async (t) => {
+    const s = await setup();
+    const d = await daemon(s);
+    t.teardown(() => d.close());
+    const code = await sipp(['-sf', scenarios + 'options-ping.xml', `127.0.0.1:${s.imaPort}`, '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-m', '3']);
+    t.equal(code, 0, 'SIPp got 200 with Allow: INVITE for each of its 3 pings');
   });
 
   t.test('a subscription refused by the peer does not stop routing', async (t) => {
