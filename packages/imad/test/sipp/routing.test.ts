@@ -55,9 +55,13 @@ if (requireSipp('imad end to end')) {
       t.match(r.diversions[0], /^<sip:1000@127\.0\.0\.1>;reason=no-answer/);
     });
 
-    t.test('a request from outside sip.trunk.allow gets 403', async (t) => {
+    t.test('a request from outside sip.trunk.allow gets 403 and never reaches the policy', async (t) => {
+      let decisions = 0;
+      const off = d.on('decision', () => decisions++);
+      t.teardown(off);
       const code = await sipp(['-sf', scenarios + 'refused-caller.xml', `127.0.0.1:${s.imaPort}`, '-s', '1000', '-i', '127.0.0.2', '-p', String(await freeUdpPort()), '-m', '1'], 15_000);
       t.equal(code, 0, 'SIPp got its 403');
+      t.equal(decisions, 0, 'the policy was not asked');
     });
   });
 
