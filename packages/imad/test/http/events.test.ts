@@ -60,6 +60,8 @@ t.test('token streams, 401, logout', async (t) => {
 
   const carolStream = await openEvents(carol);
   t.teardown(() => carolStream.close());
+  await admin.request('PATCH', '/api/managers/dave', { alerting: 'first-available' });
+  t.ok(await carolStream.next((e) => e.event === 'manager' && e.data.alerting === 'first-available', 1000), "carol's stream carries events while she is logged in");
   await carol.request('POST', '/api/logout');
   await admin.request('PATCH', '/api/managers/dave', { alerting: 'parallel' });
   t.ok(await stream.next((e) => e.event === 'manager' && e.data.alerting === 'parallel', 1000));
