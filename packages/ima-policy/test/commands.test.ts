@@ -97,6 +97,8 @@ t.test('manager settings: stored, or refused as invalid', async (t) => {
       why: /not a weekday/,
     },
     { change: { type: 'setSchedule', schedule: null }, field: 'schedule', value: null, bad: { type: 'setSchedule', schedule: { hours: 'always' } as never }, why: /needs a list of office hours/ },
+    { change: { type: 'setSchedule', schedule: null }, field: 'schedule', value: null, bad: { type: 'setSchedule', schedule: undefined as never }, why: /needs a list of office hours/ },
+    { change: { type: 'setSchedule', schedule: null }, field: 'schedule', value: null, bad: { type: 'setSchedule', schedule: { hours: [] } as never }, why: /destination must be a target or a number/ },
     { change: { type: 'setSchedule', schedule: null }, field: 'schedule', value: null, bad: { type: 'setSchedule', schedule: { hours: [], outside: { kind: 'pool' } } as never }, why: /destination must be a target or a number/ },
     { change: { type: 'setSchedule', schedule: null }, field: 'schedule', value: null, bad: { type: 'setSchedule', schedule: { hours: [], outside: { kind: 'target', target: 'pager' } } as never }, why: /target must be one of desk, softphone/ },
   ];
@@ -152,7 +154,7 @@ t.test('lists', async (t) => {
   const removed = stateOf(remove('whitelist', '021234567'));
   t.same(removed.managers['alice']?.lists.whitelist, { '3*': { pattern: '3*', expiry: { kind: 'never' } } });
   refusedWith(t, remove('whitelist', '555'), 'POLICY_NO_SUCH_ENTRY', /^the whitelist list has no entry 555$/);
-  refusedWith(t, remove('grey', '555'), 'POLICY_INVALID_VALUE', /list must be/);
+  refusedWith(t, remove('grey', '555'), 'POLICY_INVALID_VALUE', /list must be one of whitelist, screen, vip, block/);
   refusedWith(t, remove('whitelist', 'x*'), 'POLICY_INVALID_VALUE');
 
   const once = stateOf(add({ list: 'whitelist', pattern: '555', expiry: { kind: 'one-call' } }));

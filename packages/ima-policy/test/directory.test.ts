@@ -2,7 +2,8 @@
  * buildDirectory and the state that goes with a directory:
  * - the DESIGN.md example builds; defaults fill what the YAML leaves out; indexes find managers and assistants by canonical number
  * - every problem is reported with its path: numbering plan, ids, numbers (format and uniqueness), targets,
- *   pool and active references, enumerated settings, no-answer range, fallback target, whitelist patterns, time zone, users
+ *   pool and active references, enumerated settings, no-answer range, fallback target, whitelist patterns, time zone, users;
+ *   one fault is one problem, and valid values at the edges of each range build
  * - initialState takes the YAML values; reconcileState keeps the runtime state of users that remain, drops the rest,
  *   trims active and VIP entries to the new pool, and keeps only monitored phones
  * - directoryReplaced reports who came and went
@@ -25,7 +26,7 @@ t.test('the example directory', async (t) => {
   t.equal(DIRECTORY.managerByNumber.get('1000')?.id, 'alice');
   t.equal(DIRECTORY.assistantByNumber.get('2001')?.id, 'carol');
   t.same([...DIRECTORY.monitored].sort(), ['2000', '2001', '2002', '81000', '81001']);
-  t.same(DIRECTORY.plan, { internationalPrefix: '00', accessCodes: [], extensionMaxLength: 5, countryCode: '39' });
+  t.strictSame(DIRECTORY.plan, { internationalPrefix: '00', accessCodes: [], extensionMaxLength: 5, countryCode: '39' }, 'no key for what the YAML leaves out');
   const dave = STATE.managers['dave'];
   t.same(dave, {
     isFilterOn: MANAGER_DEFAULTS.isFilterOn,
@@ -44,7 +45,7 @@ t.test('the example directory', async (t) => {
   t.same(Object.keys(STATE.managers['alice']!.lists.whitelist), ['+39021234567', '3*']);
   t.same(STATE.assistants, { bob: { availability: 'available' }, carol: { availability: 'available' }, erin: { availability: 'available' } });
   const minimal = buildDirectory({ managers: [], assistants: [], users: [] });
-  t.same(minimal.ok && minimal.directory.plan, { internationalPrefix: '00', accessCodes: [], extensionMaxLength: 6 });
+  t.strictSame(minimal.ok && minimal.directory.plan, { internationalPrefix: '00', accessCodes: [], extensionMaxLength: 6 });
   const away = directoryOf({ ...INPUT, assistants: [{ id: 'x', name: 'X', number: '3000', availability: 'away' }], managers: [], users: [] });
   t.same(initialState(away).assistants, { x: { availability: 'away' } });
 });
@@ -52,6 +53,7 @@ t.test('the example directory', async (t) => {
 t.test('problems, each with its path', async (t) => {
   const cases: readonly [string, DirectoryInput, string, RegExp][] = [
     ['country code', { ...INPUT, numbering: { countryCode: '039' } }, 'numbering.countryCode', /1 to 3 digits/],
+    ['country code of 4 digits', { ...INPUT, numbering: { countryCode: '3901' } }, 'numbering.countryCode', /1 to 3 digits/],
     ['trunk prefix', { ...INPUT, numbering: { trunkPrefix: 'O' } }, 'numbering.trunkPrefix', /1 to 4 digits/],
     ['international prefix', { ...INPUT, numbering: { internationalPrefix: '' } }, 'numbering.internationalPrefix', /1 to 4 digits/],
     ['access code', { ...INPUT, numbering: { accessCodes: ['9', '99999'] } }, 'numbering.accessCodes[1]', /1 to 4 digits/],
@@ -96,6 +98,22 @@ t.test('problems, each with its path', async (t) => {
     if (found !== undefined) t.match(found.message, message, name);
   }
   t.same(problemsOf(withManager({ availability: 'out', alerting: 'all' })).map((p) => p.path), ['managers[0].availability', 'managers[0].alerting'], 'all at once');
+  t.same(problemsOf(withManager({ targets: { desk: '81000' } })).map((p) => p.path), ['managers[0].targets.voicemail'], 'a missing voicemail is one problem');
+  t.same(problemsOf(withManager({ targets: { voicemail: '8000' }, fallback: 'desk' })).map((p) => p.path), ['managers[0].targets.desk'], 'a missing desk is one problem');
+});
+
+t.test('valid inputs at the edges build', async (t) => {
+  const inputs: readonly [string, DirectoryInput][] = [
+    ['one-digit country code', { ...INPUT, numbering: { countryCode: '1' } }],
+    ['three-digit country code, trunk prefix, access codes', { ...INPUT, numbering: { countryCode: '358', trunkPrefix: '0', accessCodes: ['9', '0'] } }],
+    ['extensions of 1 digit', { ...INPUT, numbering: { extensionMaxLength: 1 } }],
+    ['extensions of 15 digits', { ...INPUT, numbering: { extensionMaxLength: 15 } }],
+    ['fallback to a mobile the manager has', withManager({ fallback: 'mobile' })],
+    ['fallback to an alternative the manager has', withManager({ fallback: 'alternative' })],
+    ['fallback to the desk', withManager({ fallback: 'desk' })],
+    ['an optional target given as undefined', withManager({ targets: { ...ALICE.targets, mobile: undefined } })],
+  ];
+  for (const [name, input] of inputs) t.same(problemsOf(input), [], name);
 });
 
 t.test('reconcileState and directoryReplaced', async (t) => {

@@ -1,6 +1,7 @@
 /**
  * isDeepEqual, which decides whether a command changed a setting:
- * - primitives by Object.is; objects by keys in any order; arrays by position; an array never equals an object
+ * - primitives by Object.is; objects by keys in any order; arrays by position; an array never equals an object,
+ *   an object never equals a primitive (even one without keys)
  */
 import t from 'tap';
 import { isDeepEqual } from '../src/equal.js';
@@ -14,4 +15,6 @@ t.notOk(isDeepEqual([1, 2], [2, 1]));
 t.notOk(isDeepEqual(null, {}));
 t.notOk(isDeepEqual({}, null));
 t.notOk(isDeepEqual('1', 1));
+t.notOk(isDeepEqual({}, 1), 'an object never equals a primitive');
+t.notOk(isDeepEqual(1, {}), 'a primitive never equals an object');
 t.ok(isDeepEqual(Number.NaN, Number.NaN));

@@ -6,7 +6,7 @@
  * - access codes are stripped only when an external number remains
  * - patterns: exact ones normalised; prefixes keep their digits but turn the international prefix into "+"
  * - callerKeys: canonical form, then the presented form when it differs
- * - findEntry: exact first, then the longest prefix; expired entries skipped
+ * - findEntry: exact first (and only exact), then the longest prefix whatever the list order; expired entries skipped
  */
 import t from 'tap';
 import { DEFAULT_NUMBERING_PLAN, callerKeys, canonicalPattern, findEntry, isDiallable, normaliseNumber } from '../src/index.js';
@@ -31,6 +31,7 @@ t.test('normaliseNumber', async (t) => {
     ['9001 555 0100', FRANCE, '+15550100'],
     ['9123', FRANCE, '9123'],
     ['90123', FRANCE, '+3390123'], // stripping 9 would leave an extension: kept
+    ['140000009', FRANCE, '+33140000009'], // an access code only counts at the start
     ['021234567', DEFAULT_NUMBERING_PLAN, '021234567'],
     ['0044207', DEFAULT_NUMBERING_PLAN, '+44207'],
     ['+1 555', DEFAULT_NUMBERING_PLAN, '+1555'],
@@ -83,5 +84,17 @@ t.test('findEntry', async (t) => {
   t.equal(findEntry(list, ['0212'], 9)?.pattern, '02*');
   t.equal(findEntry(list, ['0212'], 10)?.pattern, '0*');
   t.equal(findEntry(list, ['555'], 0), undefined);
+  t.equal(findEntry(list, ['+39021234568'], 0)?.pattern, '+3902*', 'an exact pattern is not a prefix of itself minus a digit');
+  t.equal(findEntry({ '+39021234567': { pattern: '+39021234567', expiry: { kind: 'never' } } }, ['+39021234568'], 0), undefined, 'exact means exact');
+  const shortFirst: EntryMap = {
+    '3*': { pattern: '3*', expiry: { kind: 'never' } },
+    '+39*': { pattern: '+39*', expiry: { kind: 'never' } },
+    '333*': { pattern: '333*', expiry: { kind: 'never' } },
+    '+3933*': { pattern: '+3933*', expiry: { kind: 'never' } },
+  };
+  t.equal(findEntry(shortFirst, ['+393331234567', '3331234567'], 0)?.pattern, '+3933*', 'the longest prefix, whatever the order of the list');
+  t.equal(findEntry(shortFirst, ['3331234567'], 0)?.pattern, '333*');
+  t.equal(findEntry(shortFirst, ['333'], 0)?.pattern, '333*', 'a caller equal to a prefix body starts with it');
+  t.equal(findEntry(list, ['+3902'], 0)?.pattern, '+3902*');
   t.equal(findEntry({ constructor: { pattern: 'x', expiry: { kind: 'never' } } } as EntryMap, ['toString', '__proto__'], 0), undefined);
 });

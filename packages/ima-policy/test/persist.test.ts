@@ -52,6 +52,9 @@ t.test('checkState names the first damaged field', async (t) => {
     ['entry', withAlice({ lists: { ...alice.lists, block: { '1': 'x' } } }), 'managers.alice.lists.block["1"] is not valid'],
     ['expiry', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1', expiry: { kind: 'at', at: -1 } } } } }), 'managers.alice.lists.block["1"] is not valid'],
     ['expiry kind', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1', expiry: { kind: 'soon' } } } } }), 'managers.alice.lists.block["1"] is not valid'],
+    ['expiry at 0', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1', expiry: { kind: 'at', at: 0 } } } } }), 'managers.alice.lists.block["1"] is not valid'],
+    ['expiry null', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1', expiry: null } } } }), 'managers.alice.lists.block["1"] is not valid'],
+    ['expiry missing', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1' } } } }), 'managers.alice.lists.block["1"] is not valid'],
     ['expiry type', withAlice({ lists: { ...alice.lists, block: { '1': { pattern: '1', expiry: 'never' } } } }), 'managers.alice.lists.block["1"] is not valid'],
     ['vip assistant', withAlice({ lists: { ...alice.lists, vip: { '1': { pattern: '1', expiry: { kind: 'never' } } } } }), 'managers.alice.lists.vip["1"] is not valid'],
     ['filter', withAlice({ isFilterOn: 'yes' }), 'managers.alice.isFilterOn is not valid'],
@@ -71,6 +74,7 @@ t.test('checkState names the first damaged field', async (t) => {
     ['schedule', withAlice({ schedule: { hours: {} } }), 'managers.alice.schedule is not valid'],
     ['schedule type', withAlice({ schedule: 'always' }), 'managers.alice.schedule is not valid'],
     ['schedule hours', withAlice({ schedule: { hours: [{ day: 'mon', from: '10:00', to: '09:00' }], outside: { kind: 'target', target: 'desk' } } }), 'managers.alice.schedule is not valid'],
+    ['one bad hour among good ones', withAlice({ schedule: { hours: [{ day: 'mon', from: '09:00', to: '10:00' }, { day: 'mon', from: '10:00', to: '09:00' }], outside: { kind: 'target', target: 'desk' } } }), 'managers.alice.schedule is not valid'],
     ['schedule hour', withAlice({ schedule: { hours: [7], outside: { kind: 'target', target: 'desk' } } }), 'managers.alice.schedule is not valid'],
     ['schedule outside', withAlice({ schedule: { hours: [], outside: { kind: 'off' } } }), 'managers.alice.schedule is not valid'],
     ['assistant', { ...STATE, assistants: { bob: { availability: 'busy' } } }, 'assistants.bob is not valid'],
@@ -89,4 +93,7 @@ t.test('checkState names the first damaged field', async (t) => {
   t.equal(checkState(good), undefined);
   t.ok(isPolicyState(good));
   t.ok(isPolicyState(withAlice({ forward: { kind: 'target', target: 'mobile' } })));
+  t.ok(isPolicyState(withAlice({ schedule: { hours: [{ day: 'sat', from: '00:00', to: '24:00' }], outside: { kind: 'target', target: 'voicemail' } } })), 'outside hours to a target');
+  const damaged = JSON.stringify({ version: STATE_VERSION, state: withAlice({ lists: { ...alice.lists, vip: { '1': { pattern: '1', expiry: null, assistantId: 'bob' } } } }) });
+  t.same(parseState(damaged), { ok: false, code: 'POLICY_STATE_INVALID', reason: 'managers.alice.lists.vip["1"] is not valid' }, 'a null expiry is refused, not thrown on');
 });
