@@ -9,7 +9,8 @@ export { SipRequest, SipResponse, reasonPhrase } from './message/message.js';
 export type { SipMessage, SipRequestInit, SipResponseInit } from './message/message.js';
 export { Headers, canonicalName, prettyName, isListHeader } from './message/headers.js';
 export type { HeaderInit } from './message/headers.js';
-export { SipUri, TelUri, AbsoluteUri, parseUri, uriEquals, NO_PARAMS } from './message/uri.js';
+export { SipUri, TelUri, AbsoluteUri, parseUri, uriEquals, ownUri, NO_PARAMS } from './message/uri.js';
+export { ownString } from './message/own-string.js';
 export type { Uri, Params, SipUriParts, ParseUriOptions } from './message/uri.js';
 export {
   formatVia,
@@ -21,6 +22,7 @@ export {
   withTag,
   parseViaList,
   parseNameAddrList,
+  ownNameAddr,
   isSipUri,
 } from './message/header-values.js';
 export type {

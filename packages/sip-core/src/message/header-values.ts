@@ -6,6 +6,7 @@
 import { SipParseError } from '../errors.js';
 import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
 import { Cursor, HOST, TOKEN, isAll, isToken, quote, unquote } from './grammar.js';
+import { ownString } from './own-string.js';
 import { type Params, type Uri, AbsoluteUri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri, splitParams } from './uri.js';
 
 export interface Via {
@@ -441,6 +442,11 @@ export function formatNameAddr(na: Pick<NameAddr, 'displayName' | 'uri' | 'param
   let s = '';
   if (na.displayName !== undefined && na.displayName !== '') s = isAll(na.displayName.replace(/ /g, ''), TOKEN) ? na.displayName + ' ' : quote(na.displayName) + ' ';
   return s + '<' + na.uri.toString() + '>' + formatParams(na.params);
+}
+
+/** A copy of a name-addr kept for a long time (a dialog's route) that shares no memory with the message it was read from. */
+export function ownNameAddr(na: NameAddr): NameAddr {
+  return parseNameAddrList([ownString(formatNameAddr(na))], 'Record-Route')[0]!;
 }
 
 /** A copy of a From/To with the tag set. */

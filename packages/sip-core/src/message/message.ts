@@ -35,6 +35,10 @@ import {
   parseViaList,
 } from './header-values.js';
 import { type HeaderInit, Headers } from './headers.js';
+import { ownString } from './own-string.js';
+// parse.ts imports this module too; parseMessage is only called from methods, never while the modules load.
+import { parseMessage } from './parse.js';
+import { serializeMessage } from './serialize.js';
 import type { Uri } from './uri.js';
 
 const EMPTY = new Uint8Array(0);
@@ -70,11 +74,17 @@ export interface ReceivedBytes {
 }
 
 abstract class SipMessageBase {
-  #headers: Headers;
+  /** Undefined while the message is compacted (see compact()): parsed again from #received on the next read. */
+  #headers: Headers | undefined;
   #body: Uint8Array | undefined;
   #encoding: 'utf8' | 'latin1' = 'utf8';
   /** Set by the parser, dropped by any change that the bytes would not show. */
   #received: ReceivedBytes | undefined;
+  /**
+   * A compacted message that was not read from the network as it is now: its start line and
+   * header section, blank line included, one character per octet (the body stays in #body).
+   */
+  #packedHead: string | undefined;
 
   constructor(headers: Headers | HeaderInit | undefined, body: Uint8Array | string | undefined) {
     this.#headers = headers instanceof Headers ? headers : new Headers(headers);
@@ -82,9 +92,10 @@ abstract class SipMessageBase {
   }
 
   get headers(): Headers {
-    return this.#headers;
+    return this.#headers ?? this.#expand();
   }
   set headers(h: Headers) {
+    this.#expandIfCompact();
     this.#headers = h;
     this.#dropReceived();
   }
@@ -99,6 +110,7 @@ abstract class SipMessageBase {
     return b;
   }
   set body(b: Uint8Array) {
+    this.#expandIfCompact();
     // A parsed message keeps its bytes only while its body is the one received.
     if (b !== this.#body) this.#received = undefined;
     this.#body = b;
@@ -112,6 +124,7 @@ abstract class SipMessageBase {
     return this.#encoding;
   }
   set headerEncoding(e: 'utf8' | 'latin1') {
+    this.#expandIfCompact();
     if (e !== this.#encoding) this.#dropReceived();
     this.#encoding = e;
   }
@@ -121,8 +134,9 @@ abstract class SipMessageBase {
    * holds: parsed, and since then no header, start-line part or body changed.
    */
   get unchangedBytes(): Buffer | undefined {
+    if (this.#packedHead !== undefined) return this.#packedBytes();
     const r = this.#received;
-    if (r === undefined || !r.isReusable || this.#headers.hasChanged) return undefined;
+    if (r === undefined || !r.isReusable || this.#headers?.hasChanged === true) return undefined;
     return r.start === 0 && r.bodyEnd === r.src.length ? r.src : r.src.subarray(r.start, r.bodyEnd);
   }
 
@@ -134,7 +148,77 @@ abstract class SipMessageBase {
 
   /** For subclasses: a start-line part changed, so the received bytes no longer say it. */
   protected startLineChanged(): void {
+    this.#expandIfCompact();
     this.#dropReceived();
+  }
+
+  /** True while the message holds only its octets (see compact()). */
+  get isCompact(): boolean {
+    return this.#headers === undefined;
+  }
+
+  /**
+   * Let go of the parsed form (header lines, typed values, the Request-URI)
+   * and keep only the octets the message serializes to; the next read of any
+   * of them parses the octets again, the body is cut from them. For messages
+   * kept long and seldom read (a call's INVITE, the ACK that answers its 2xx
+   * retransmissions): parsed, a message takes a few times its size, and
+   * holds on to the text it was read from. False, and nothing changes, when
+   * the octets would not parse (a header value the application gave with a
+   * line break in it).
+   */
+  compact(): boolean {
+    if (this.#headers === undefined) return true;
+    if (this.unchangedBytes === undefined) {
+      // Built here, or changed since it was read: its serialization, checked to parse back.
+      const bytes = serializeMessage(this as unknown as SipMessage);
+      try {
+        parseMessage(bytes);
+      } catch {
+        return false;
+      }
+      const body = this.body;
+      this.#packedHead = bytes.toString('latin1', 0, bytes.length - body.byteLength);
+      this.#received = undefined;
+    } else {
+      // Read and unchanged: the octets it came in are all it needs (its body is cut from them again).
+      this.#body = undefined;
+    }
+    this.#headers = undefined;
+    this.compactStartLine();
+    return true;
+  }
+
+  /** For subclasses: drop or copy the start-line parts that share memory with the parsed text. */
+  protected abstract compactStartLine(): void;
+  /** For subclasses: take the start-line parts of the message parsed again from the octets. */
+  protected abstract expandStartLine(from: SipMessage): void;
+
+  /** The octets of a packed message: its header section and its body. */
+  #packedBytes(): Buffer {
+    const head = this.#packedHead!;
+    const body = this.#body!;
+    const out = Buffer.allocUnsafe(head.length + body.byteLength);
+    out.write(head, 0, 'latin1');
+    out.set(body, head.length);
+    return out;
+  }
+
+  /** Parse the octets of a compacted message again (compact() made sure they parse). */
+  #expand(): Headers {
+    const again = parseMessage(this.unchangedBytes!);
+    const h = again.headers;
+    this.#headers = h;
+    // Serializing reuses these octets while nothing changes; a packed message keeps its body as it was.
+    this.#received = again.#received;
+    this.#packedHead = undefined;
+    this.expandStartLine(again);
+    return h;
+  }
+
+  /** Before a change: the parts the change does not replace are needed as they are. */
+  #expandIfCompact(): void {
+    if (this.#headers === undefined) this.#expand();
   }
 
   #dropReceived(): void {
@@ -242,7 +326,8 @@ export interface SipRequestInit {
 export class SipRequest extends SipMessageBase {
   readonly kind = 'request' as const;
   #method: string;
-  #uri: Uri;
+  /** Undefined while compacted. */
+  #uri: Uri | undefined;
   constructor(init: SipRequestInit) {
     super(init.headers, init.body);
     this.#method = init.method;
@@ -256,11 +341,22 @@ export class SipRequest extends SipMessageBase {
     this.#method = m;
   }
   get uri(): Uri {
-    return this.#uri;
+    return this.#uri ?? this.#expandedUri();
   }
   set uri(u: Uri) {
     if (u !== this.#uri) this.startLineChanged();
     this.#uri = u;
+  }
+  #expandedUri(): Uri {
+    void this.headers;
+    return this.#uri!;
+  }
+  protected compactStartLine(): void {
+    this.#uri = undefined;
+    this.#method = ownString(this.#method);
+  }
+  protected expandStartLine(from: SipMessage): void {
+    if (from.kind === 'request') this.#uri = from.uri;
   }
 }
 
@@ -294,6 +390,10 @@ export class SipResponse extends SipMessageBase {
     if (r !== this.#reason) this.startLineChanged();
     this.#reason = r;
   }
+  protected compactStartLine(): void {
+    this.#reason = ownString(this.#reason);
+  }
+  protected expandStartLine(): void {}
 }
 
 export type SipMessage = SipRequest | SipResponse;

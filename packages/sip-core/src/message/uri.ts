@@ -7,6 +7,7 @@ import { isIPv6 } from 'node:net';
 import { SipParseError } from '../errors.js';
 import { COMMON_SIP_URI } from './common-forms.js';
 import { HNVCHAR, HOST, PARAMCHAR, PASSWORD, USER, escapePct, isAll, lowerCased, unescapePct } from './grammar.js';
+import { ownString } from './own-string.js';
 
 /** Parameters by lower-cased name, in order; a value of null is a flag parameter (";lr"). */
 export type Params = ReadonlyMap<string, string | null>;
@@ -465,6 +466,15 @@ function parseTelUri(rest: string, text: string, part: string): TelUri {
  * host case-insensitive, escapes equivalent, parameters compared when both carry them,
  * user/ttl/method/maddr/transport must match if either has them); exact text otherwise.
  */
+/**
+ * A copy of a URI kept for a long time (a dialog's remote target) that shares
+ * no memory with the message it was read from: its text is copied and taken
+ * apart again on first read.
+ */
+export function ownUri(u: Uri): Uri {
+  return u instanceof SipUri ? SipUri.checked(u.scheme, ownString(u.toString())) : parseUri(ownString(u.toString()));
+}
+
 export function uriEquals(a: Uri, b: Uri): boolean {
   if (a instanceof SipUri && b instanceof SipUri) {
     if (a.scheme !== b.scheme || a.user !== b.user || a.password !== b.password) return false;

@@ -1,6 +1,7 @@
 /**
  * Properties of the message layer over messages generated from the grammar:
  * - generated messages parse, and parse(serialize(parse(x))) equals parse(x)
+ * - compact(): a parsed message, and one changed since, read the same and serialize to the same octets afterwards
  * - parsing arbitrary bytes throws nothing but SipParseError
  * - mutations of valid messages (truncation, bit flips, duplicated or deleted
  *   lines) throw nothing but SipParseError, at parse or at any accessor's read
@@ -58,6 +59,24 @@ t.test('generated messages parse, and parse(serialize(parse(x))) equals parse(x)
       const m = parseMessage(bytes);
       const again = parseMessage(serializeMessage(m));
       t.same(view(again), view(m));
+      return true;
+    }),
+    { numRuns: 300 },
+  );
+});
+
+t.test('compact() keeps what a reader sees and what goes on the wire, parsed or changed since', async (t) => {
+  fc.assert(
+    fc.property(message, (bytes) => {
+      const m = parseMessage(bytes);
+      for (const change of [() => {}, () => m.headers.append('X-Changed', 'yes')]) {
+        change();
+        const seen = view(m);
+        const wire = serializeMessage(m);
+        t.ok(m.compact());
+        t.ok(serializeMessage(m).equals(wire) && m.isCompact, 'serializing a compacted message does not parse it again');
+        t.same(view(m), seen);
+      }
       return true;
     }),
     { numRuns: 300 },
