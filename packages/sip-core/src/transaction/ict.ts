@@ -46,8 +46,10 @@ export interface IctContext extends TransportInfo {
 export type IctState =
   | { readonly kind: 'calling'; readonly ctx: IctContext; readonly intervalA: number }
   | { readonly kind: 'proceeding'; readonly ctx: IctContext }
-  | { readonly kind: 'accepted'; readonly ctx: IctContext }
-  | { readonly kind: 'completed'; readonly ctx: IctContext; readonly ack: SipRequest }
+  /** RFC 6026 §8.4: only 2xx are passed on here, so the INVITE is no longer kept (the TU has it). */
+  | { readonly kind: 'accepted' }
+  /** Only the ACK is kept: it answers every retransmitted final. */
+  | { readonly kind: 'completed'; readonly ack: SipRequest }
   | { readonly kind: 'terminated'; readonly why: TerminationReason };
 
 export type IctTimer = 'A' | 'B' | 'D' | 'M';
@@ -74,7 +76,7 @@ function onFinal(ctx: IctContext, res: SipResponse, cfg: TimerConfig, cancel: Ef
   if (res.status < 300) {
     // RFC 6026 §8.4: 2xx -> Accepted, Timer M; the TU (dialog layer) sends the ACK itself.
     return {
-      state: { kind: 'accepted', ctx },
+      state: { kind: 'accepted' },
       effects: [...cancel, { type: 'deliver', delivery: { kind: 'response', res } }, { type: 'startTimer', timer: 'M', ms: timerM(cfg) }],
     };
   }
@@ -84,7 +86,7 @@ function onFinal(ctx: IctContext, res: SipResponse, cfg: TimerConfig, cancel: Ef
   const d = timerD(cfg, ctx.isReliable);
   if (d === 0) return terminate('final', effects);
   effects.push({ type: 'startTimer', timer: 'D', ms: d });
-  return { state: { kind: 'completed', ctx, ack }, effects };
+  return { state: { kind: 'completed', ack }, effects };
 }
 
 /** One step of the INVITE client transaction. */

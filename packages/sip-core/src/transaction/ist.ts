@@ -46,9 +46,12 @@ export interface IstContext extends TransportInfo {
 
 export type IstState =
   | { readonly kind: 'proceeding'; readonly ctx: IstContext; readonly lastProvisional: SipResponse | undefined }
-  | { readonly kind: 'accepted'; readonly ctx: IstContext; readonly final: SipResponse }
-  | { readonly kind: 'completed'; readonly ctx: IstContext; readonly final: SipResponse; readonly intervalG: number }
-  | { readonly kind: 'confirmed'; readonly ctx: IstContext; readonly final: SipResponse }
+  /** RFC 6026 §7.1: retransmitted INVITEs are absorbed and the TU resends its own 2xx: nothing is kept. */
+  | { readonly kind: 'accepted' }
+  /** The final is kept for its retransmissions; the INVITE is not read again. */
+  | { readonly kind: 'completed'; readonly isReliable: boolean; readonly final: SipResponse; readonly intervalG: number }
+  /** Everything is absorbed until Timer I: nothing is kept. */
+  | { readonly kind: 'confirmed' }
   | { readonly kind: 'terminated'; readonly why: TerminationReason };
 
 export type IstTimer = 'G' | 'H' | 'I' | 'L' | 'Trying';
@@ -103,13 +106,13 @@ function inProceeding(state: Extract<IstState, { kind: 'proceeding' }>, event: I
       if (res.status < 200) return { state: { ...state, lastProvisional: res }, effects: [stop, send(res)] };
       if (res.status < 300) {
         // RFC 6026 §7.1: 2xx from TU -> send, Accepted, Timer L.
-        return { state: { kind: 'accepted', ctx: state.ctx, final: res }, effects: [stop, send(res), { type: 'startTimer', timer: 'L', ms: timerL(cfg) }] };
+        return { state: { kind: 'accepted' }, effects: [stop, send(res), { type: 'startTimer', timer: 'L', ms: timerL(cfg) }] };
       }
       // §17.2.1: 300-699 from TU -> send, Completed, Timer G (unreliable only), Timer H.
       const effects: Effect[] = [stop, send(res)];
       if (!state.ctx.isReliable) effects.push({ type: 'startTimer', timer: 'G', ms: timerG(cfg) });
       effects.push({ type: 'startTimer', timer: 'H', ms: timerH(cfg) });
-      return { state: { kind: 'completed', ctx: state.ctx, final: res, intervalG: timerG(cfg) }, effects };
+      return { state: { kind: 'completed', isReliable: state.ctx.isReliable, final: res, intervalG: timerG(cfg) }, effects };
     }
     default:
       return assertNever(event);
@@ -152,10 +155,10 @@ export function stepIst(state: IstState, event: IstEvent, cfg: TimerConfig): Ste
             { type: 'cancelTimer', timer: 'G' },
             { type: 'cancelTimer', timer: 'H' },
           ];
-          const i = timerI(cfg, state.ctx.isReliable);
+          const i = timerI(cfg, state.isReliable);
           if (i === 0) return terminate('ack', effects);
           effects.push({ type: 'startTimer', timer: 'I', ms: i });
-          return { state: { kind: 'confirmed', ctx: state.ctx, final: state.final }, effects };
+          return { state: { kind: 'confirmed' }, effects };
         }
         case 'tuResponse':
           return same(state);

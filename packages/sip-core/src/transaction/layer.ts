@@ -12,6 +12,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { SipError } from '../errors.js';
 import { formatVia, makeVia } from '../message/header-values.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import { ownString } from '../message/own-string.js';
 import { uriEquals } from '../message/uri.js';
 import type { Destination, Incoming, SendResult, Source, TransportLayer } from '../transport/transport.js';
 import { type IctEvent, type IctState, startIct, stepIct } from './ict.js';
@@ -90,38 +91,56 @@ export interface TransactionLayerOptions {
 type AnyEvent = IctEvent | NictEvent | IstEvent | NistEvent;
 type AnyState = IctState | NictState | IstState | NistState;
 
-/** Carries one machine's effects out: timers on the clock, sends, deliveries. */
-class Runner {
-  state: AnyState;
-  readonly #timers = new Map<TimerName, TimerHandle>();
+const NO_TIMERS: ReadonlyArray<TimerName | TimerHandle> = [];
+
+/**
+ * Carries one machine's effects out: timers on the clock, sends, deliveries.
+ * The client and server transactions are runners themselves (no closures per
+ * transaction): a layer holds thousands of them for 64*T1 after each call's set-up.
+ */
+abstract class Runner {
+  /** The machine's state. */
+  current!: AnyState;
+  /** The running timers as name, handle, name, handle...: one to three, in an array of exactly that size. */
+  #timers: ReadonlyArray<TimerName | TimerHandle> = NO_TIMERS;
   constructor(
     readonly layer: TransactionLayer,
     readonly key: string,
     readonly machine: 'ict' | 'nict' | 'ist' | 'nist',
-    readonly io: { send(message: SipRequest | SipResponse): void; deliver(d: Delivery): void; terminated(): void },
-    start: Step<AnyState>,
-  ) {
-    this.state = start.state;
+  ) {}
+
+  protected abstract send(message: SipRequest | SipResponse): void;
+  protected abstract deliver(d: Delivery): void;
+  protected abstract terminated(): void;
+
+  /** Enter the machine's first state and carry out its effects. */
+  begin(start: Step<AnyState>): void {
+    this.current = start.state;
     this.apply(start.effects);
   }
 
+  /** The RFC state name, lower case. */
+  get state(): string {
+    return this.current.kind;
+  }
+
   get isTerminated(): boolean {
-    return this.state.kind === 'terminated';
+    return this.current.kind === 'terminated';
   }
 
   feed(event: AnyEvent): readonly Effect[] {
     if (this.isTerminated) return [];
     const cfg = this.layer.timers;
-    const from = this.state.kind;
+    const from = this.current.kind;
     let r: Step<AnyState>;
     // Each runner only ever receives events of its own machine; the casts restate that.
     switch (this.machine) {
-      case 'ict': r = stepIct(this.state as IctState, event as IctEvent, cfg); break;
-      case 'nict': r = stepNict(this.state as NictState, event as NictEvent, cfg); break;
-      case 'ist': r = stepIst(this.state as IstState, event as IstEvent, cfg); break;
-      case 'nist': r = stepNist(this.state as NistState, event as NistEvent, cfg); break;
+      case 'ict': r = stepIct(this.current as IctState, event as IctEvent, cfg); break;
+      case 'nict': r = stepNict(this.current as NictState, event as NictEvent, cfg); break;
+      case 'ist': r = stepIst(this.current as IstState, event as IstEvent, cfg); break;
+      case 'nist': r = stepNist(this.current as NistState, event as NistEvent, cfg); break;
     }
-    this.state = r.state;
+    this.current = r.state;
     if (from !== r.state.kind) {
       const info = { tx: this.key, machine: this.machine, from, to: r.state.kind, event: event.type };
       this.layer.logger?.debug(info, 'transaction state');
@@ -136,38 +155,50 @@ class Runner {
     for (const e of effects) {
       switch (e.type) {
         case 'send':
-          this.io.send(e.message);
+          this.send(e.message);
           break;
         case 'startTimer': {
-          const old = this.#timers.get(e.timer);
+          const old = this.#takeTimer(e.timer);
           if (old) clock.clearTimeout(old);
           const timer = e.timer;
-          this.#timers.set(timer, clock.setTimeout(() => {
-            this.#timers.delete(timer);
+          const h = clock.setTimeout(() => {
+            this.#takeTimer(timer);
             this.feed({ type: 'timerFired', timer } as AnyEvent);
-          }, e.ms));
+          }, e.ms);
+          this.#timers = this.#timers.concat(timer, h);
           break;
         }
         case 'cancelTimer': {
-          const h = this.#timers.get(e.timer);
+          const h = this.#takeTimer(e.timer);
           if (h) clock.clearTimeout(h);
-          this.#timers.delete(e.timer);
           break;
         }
         case 'deliver':
-          this.io.deliver(e.delivery);
+          this.deliver(e.delivery);
           break;
         case 'terminated':
           this.stopTimers();
-          this.io.terminated();
+          this.terminated();
           break;
       }
     }
   }
 
+  /** Forget a running timer; its handle, if it was running. */
+  #takeTimer(timer: TimerName): TimerHandle | undefined {
+    const t = this.#timers;
+    for (let i = 0; i < t.length; i += 2) {
+      if (t[i] !== timer) continue;
+      this.#timers = t.length === 2 ? NO_TIMERS : t.slice(0, i).concat(t.slice(i + 2));
+      return t[i + 1] as TimerHandle;
+    }
+    return undefined;
+  }
+
   stopTimers(): void {
-    for (const h of this.#timers.values()) this.layer.clock.clearTimeout(h);
-    this.#timers.clear();
+    const t = this.#timers;
+    this.#timers = NO_TIMERS;
+    for (let i = 1; i < t.length; i += 2) this.layer.clock.clearTimeout(t[i] as TimerHandle);
   }
 }
 
@@ -180,23 +211,24 @@ function guard(logger: TransactionLogger | undefined, what: string, fn: () => vo
   }
 }
 
-class ClientTx implements ClientTransaction {
-  runner!: Runner;
+class ClientTx extends Runner implements ClientTransaction {
   /** Where the request actually went (the CANCEL follows it, §9.1). */
   sentTo: Destination;
+  #isFirstSend = true;
   #cancel: 'none' | 'pending' | 'sent' = 'none';
   #cancelHandlers: ClientTransactionHandlers | undefined;
   constructor(
-    readonly layer: TransactionLayer,
+    layer: TransactionLayer,
+    key: string,
     readonly request: SipRequest,
     readonly branch: string,
     dest: Destination,
     readonly handlers: ClientTransactionHandlers,
+    /** §8.2.2.2 key of a request without To tag (our own coming back is a loop), indexed while alive. */
+    readonly mergeKey: string | undefined,
   ) {
+    super(layer, key, request.method === 'INVITE' ? 'ict' : 'nict');
     this.sentTo = dest;
-  }
-  get state(): string {
-    return this.runner.state.kind;
   }
   cancel(handlers?: ClientTransactionHandlers): void {
     if (this.request.method !== 'INVITE') throw new SipError('SIP_ERR_INVALID_STATE', `only an INVITE can be cancelled, not ${this.request.method}`);
@@ -206,33 +238,82 @@ class ClientTx implements ClientTransaction {
     if (s === 'calling') this.#cancel = 'pending';
     else if (s === 'proceeding') this.#sendCancel();
   }
-  /** §9.1: a provisional has arrived: a pending CANCEL may go now. */
-  onProvisional(): void {
-    if (this.#cancel === 'pending' && this.state === 'proceeding') this.#sendCancel();
-  }
   #sendCancel(): void {
     this.#cancel = 'sent';
     this.layer.startClient(buildCancel(this.request), this.branch, this.sentTo, this.#cancelHandlers ?? {});
   }
+  protected send(m: SipRequest | SipResponse): void {
+    const isFirst = this.#isFirstSend;
+    this.#isFirstSend = false;
+    void this.layer.transport.sendRequest(m as SipRequest, this.sentTo).then(
+      (r) => {
+        if (!r.ok) this.feed({ type: 'transportError', error: r.error });
+        else if (isFirst && m === this.request) this.sentTo = r.via;
+      },
+      (err: unknown) => this.feed({ type: 'transportError', error: new SipError('SIP_ERR_TRANSPORT', 'send failed', { cause: err }) }),
+    );
+  }
+  protected deliver(d: Delivery): void {
+    const log = this.layer.logger;
+    const handlers = this.handlers;
+    if (d.kind === 'response') {
+      guard(log, 'onResponse', () => handlers.onResponse?.(d.res));
+      // §9.1: a provisional has arrived: a pending CANCEL may go now.
+      if (d.res.status < 200 && this.#cancel === 'pending' && this.state === 'proceeding') this.#sendCancel();
+    } else if (d.kind === 'timeout') guard(log, 'onTimeout', () => handlers.onTimeout?.());
+    else if (d.kind === 'transportError') guard(log, 'onTransportError', () => handlers.onTransportError?.(d.error));
+  }
+  protected terminated(): void {
+    this.layer.forgetClient(this);
+  }
 }
 
-class ServerTx implements ServerTransaction {
-  runner!: Runner;
+class ServerTx extends Runner implements ServerTransaction {
   /** Every key this transaction is indexed under (the §17.2.3 key, a 2543 alias, the merge key). */
-  readonly keys: string[] = [];
+  keys: readonly string[];
   mergeKey: string | undefined;
+  /** RFC 2543 peer (no magic cookie): its ACK to a final carries that final's To tag (§17.2.3). */
+  readonly #is2543: boolean;
   constructor(
-    readonly layer: TransactionLayer,
+    layer: TransactionLayer,
+    key: string,
     readonly request: SipRequest,
     readonly source: Source,
     /** Answered by the layer itself (CANCEL, 482): the TU never sees it. */
     readonly isInternal: boolean,
-  ) {}
-  get state(): string {
-    return this.runner.state.kind;
+  ) {
+    super(layer, key, request.method === 'INVITE' ? 'ist' : 'nist');
+    this.keys = [key];
+    this.#is2543 = !isRfc3261Branch(request.topVia?.branch);
   }
   respond(res: SipResponse): boolean {
-    return this.runner.feed({ type: 'tuResponse', res }).some((e) => e.type === 'send');
+    return this.feed({ type: 'tuResponse', res }).some((e) => e.type === 'send');
+  }
+  protected send(m: SipRequest | SipResponse): void {
+    const res = m as SipResponse;
+    // §17.2.3 (RFC 2543): the ACK to a final carries the To tag of that final: index under it too.
+    if (this.#is2543 && res.status >= 200 && res.to.tag !== this.request.to.tag) {
+      this.layer.indexServer(this, serverTransactionKey(this.request, { toTag: res.to.tag }));
+    }
+    void this.layer.transport.sendResponse(res, this.source).then(
+      (r) => {
+        if (!r.ok) this.feed({ type: 'transportError', error: r.error });
+      },
+      (err: unknown) => this.feed({ type: 'transportError', error: new SipError('SIP_ERR_TRANSPORT', 'send failed', { cause: err }) }),
+    );
+  }
+  protected deliver(d: Delivery): void {
+    const log = this.layer.logger;
+    const user = this.layer.user;
+    if (d.kind === 'ack') guard(log, 'onAck', () => user.onAck?.(d.ack, this.source));
+    else if (d.kind === 'timeout') guard(log, 'onServerTransactionError', () => user.onServerTransactionError?.(this, 'timeout'));
+    else if (d.kind === 'transportError' && !this.isInternal) {
+      guard(log, 'onServerTransactionError', () => user.onServerTransactionError?.(this, 'transportError', d.error));
+    }
+    // 'request' is delivered by #onRequest once the transaction is indexed (so the TU may respond at once).
+  }
+  protected terminated(): void {
+    this.layer.forgetServer(this);
   }
 }
 
@@ -289,8 +370,8 @@ export class TransactionLayer {
   /** Stop every transaction's timers and forget them (the transport stays open: it is not ours). */
   close(): void {
     this.#closed = true;
-    for (const tx of this.#clients.values()) tx.runner.stopTimers();
-    for (const tx of this.#servers.values()) tx.runner.stopTimers();
+    for (const tx of this.#clients.values()) tx.stopTimers();
+    for (const tx of this.#servers.values()) tx.stopTimers();
     this.#clients.clear();
     this.#servers.clear();
     this.#merges.clear();
@@ -299,41 +380,32 @@ export class TransactionLayer {
 
   /** @internal A client transaction for a request whose top Via already carries `branch`. */
   startClient(req: SipRequest, branch: string, dest: Destination, handlers: ClientTransactionHandlers): ClientTx {
-    const tx = new ClientTx(this, req, branch, dest, handlers);
-    const key = clientTransactionKey(branch, req.method);
-    const isReliable = dest.protocol !== 'udp';
-    const log = this.logger;
     const mk = mergeKey(req);
-    let first = true;
-    const io = {
-      send: (m: SipRequest | SipResponse) => {
-        const isFirst = first;
-        first = false;
-        void this.transport.sendRequest(m as SipRequest, tx.sentTo).then(
-          (r) => {
-            if (!r.ok) tx.runner.feed({ type: 'transportError', error: r.error });
-            else if (isFirst && m === req) tx.sentTo = r.via;
-          },
-          (err: unknown) => tx.runner.feed({ type: 'transportError', error: new SipError('SIP_ERR_TRANSPORT', 'send failed', { cause: err }) }),
-        );
-      },
-      deliver: (d: Delivery) => {
-        if (d.kind === 'response') {
-          guard(log, 'onResponse', () => handlers.onResponse?.(d.res));
-          if (d.res.status < 200) tx.onProvisional();
-        } else if (d.kind === 'timeout') guard(log, 'onTimeout', () => handlers.onTimeout?.());
-        else if (d.kind === 'transportError') guard(log, 'onTransportError', () => handlers.onTransportError?.(d.error));
-      },
-      terminated: () => {
-        if (this.#clients.get(key) === tx) this.#clients.delete(key);
-        if (mk !== undefined && this.#sentMerges.get(mk) === tx) this.#sentMerges.delete(mk);
-      },
-    };
-    this.#clients.set(key, tx);
-    if (mk !== undefined) this.#sentMerges.set(mk, tx);
-    const start = req.method === 'INVITE' ? startIct(req, { isReliable }, this.timers) : startNict(req, { isReliable }, this.timers);
-    tx.runner = new Runner(this, key, req.method === 'INVITE' ? 'ict' : 'nict', io, start);
+    const tx = new ClientTx(this, ownString(clientTransactionKey(branch, req.method)), req, branch, dest, handlers, mk === undefined ? undefined : ownString(mk));
+    this.#clients.set(tx.key, tx);
+    if (tx.mergeKey !== undefined) this.#sentMerges.set(tx.mergeKey, tx);
+    const isReliable = dest.protocol !== 'udp';
+    tx.begin(req.method === 'INVITE' ? startIct(req, { isReliable }, this.timers) : startNict(req, { isReliable }, this.timers));
     return tx;
+  }
+
+  /** @internal A client transaction has terminated. */
+  forgetClient(tx: ClientTx): void {
+    if (this.#clients.get(tx.key) === tx) this.#clients.delete(tx.key);
+    if (tx.mergeKey !== undefined && this.#sentMerges.get(tx.mergeKey) === tx) this.#sentMerges.delete(tx.mergeKey);
+  }
+
+  /** @internal Index a server transaction under one more key (§17.2.3: an RFC 2543 ACK's). */
+  indexServer(tx: ServerTx, key: string): void {
+    const k = ownString(key);
+    tx.keys = tx.keys.concat(k);
+    this.#servers.set(k, tx);
+  }
+
+  /** @internal A server transaction has terminated. */
+  forgetServer(tx: ServerTx): void {
+    for (const k of tx.keys) if (this.#servers.get(k) === tx) this.#servers.delete(k);
+    if (tx.mergeKey !== undefined && this.#merges.get(tx.mergeKey) === tx) this.#merges.delete(tx.mergeKey);
   }
 
   #onIncoming({ message, source }: Incoming): void {
@@ -350,7 +422,7 @@ export class TransactionLayer {
     // §17.1.3: branch of the top Via + CSeq method.
     const key = clientKeyOfResponse(res);
     const tx = key === undefined ? undefined : this.#clients.get(key);
-    if (tx) tx.runner.feed({ type: 'response', res });
+    if (tx) tx.feed({ type: 'response', res });
     else guard(this.logger, 'onStrayResponse', () => this.user.onStrayResponse?.(res, source));
   }
 
@@ -359,19 +431,19 @@ export class TransactionLayer {
     const existing = this.#servers.get(key);
     if (req.method === 'ACK') {
       // §17.2.3: an ACK to a non-2xx matches its INVITE server transaction; an ACK to a 2xx matches none.
-      if (existing && existing.runner.machine === 'ist') existing.runner.feed({ type: 'ack', ack: req });
+      if (existing && existing.machine === 'ist') existing.feed({ type: 'ack', ack: req });
       else guard(this.logger, 'onAck', () => this.user.onAck?.(req, source));
       return;
     }
     if (existing) {
-      existing.runner.feed({ type: 'request', req });
+      existing.feed({ type: 'request', req });
       return;
     }
     if (req.method === 'CANCEL') return this.#onCancel(req, source, key);
     // §8.2.2.2: no To tag, same From tag, Call-ID and CSeq as a live transaction with another key -> 482.
     const mk = mergeKey(req);
     const twin = mk === undefined ? undefined : this.#merges.get(mk);
-    if (twin !== undefined && !twin.runner.isTerminated) {
+    if (twin !== undefined && !twin.isTerminated) {
       const tx = this.#startServer(req, source, key, true);
       tx.respond(makeResponse(req, 482, 'Loop Detected'));
       return;
@@ -382,8 +454,8 @@ export class TransactionLayer {
     }
     const tx = this.#startServer(req, source, key, false);
     if (mk !== undefined) {
-      tx.mergeKey = mk;
-      this.#merges.set(mk, tx);
+      tx.mergeKey = ownString(mk);
+      this.#merges.set(tx.mergeKey, tx);
     }
     guard(this.logger, 'onRequest', () => this.user.onRequest(tx, req));
   }
@@ -404,14 +476,14 @@ export class TransactionLayer {
         }
       }
     }
-    return ours !== undefined && !ours.runner.isTerminated && uriEquals(ours.request.uri, req.uri);
+    return ours !== undefined && !ours.isTerminated && uriEquals(ours.request.uri, req.uri);
   }
 
   #onCancel(cancel: SipRequest, source: Source, key: string): void {
     // CANCEL is a non-INVITE transaction of its own (§9.2), answered by the layer.
     const tx = this.#startServer(cancel, source, key, true);
     const target = this.#servers.get(cancelTargetKey(cancel));
-    if (target === undefined || target.runner.isTerminated) {
+    if (target === undefined || target.isTerminated) {
       tx.respond(makeResponse(cancel, 481));
       return;
     }
@@ -425,43 +497,10 @@ export class TransactionLayer {
   }
 
   #startServer(req: SipRequest, source: Source, key: string, isInternal: boolean): ServerTx {
-    const tx = new ServerTx(this, req, source, isInternal);
+    const tx = new ServerTx(this, ownString(key), req, source, isInternal);
+    this.#servers.set(tx.key, tx);
     const isReliable = source.protocol !== 'udp';
-    const log = this.logger;
-    const index = (k: string) => {
-      tx.keys.push(k);
-      this.#servers.set(k, tx);
-    };
-    const io = {
-      send: (m: SipRequest | SipResponse) => {
-        const res = m as SipResponse;
-        // §17.2.3 (RFC 2543): the ACK to a final carries the To tag of that final: index under it too.
-        if (res.status >= 200 && !isRfc3261Branch(req.topVia?.branch) && res.to.tag !== req.to.tag) {
-          index(serverTransactionKey(req, { toTag: res.to.tag }));
-        }
-        void this.transport.sendResponse(res, source).then(
-          (r) => {
-            if (!r.ok) tx.runner.feed({ type: 'transportError', error: r.error });
-          },
-          (err: unknown) => tx.runner.feed({ type: 'transportError', error: new SipError('SIP_ERR_TRANSPORT', 'send failed', { cause: err }) }),
-        );
-      },
-      deliver: (d: Delivery) => {
-        if (d.kind === 'ack') guard(log, 'onAck', () => this.user.onAck?.(d.ack, source));
-        else if (d.kind === 'timeout') guard(log, 'onServerTransactionError', () => this.user.onServerTransactionError?.(tx, 'timeout'));
-        else if (d.kind === 'transportError' && !isInternal) {
-          guard(log, 'onServerTransactionError', () => this.user.onServerTransactionError?.(tx, 'transportError', d.error));
-        }
-        // 'request' is delivered by #onRequest once the transaction is indexed (so the TU may respond at once).
-      },
-      terminated: () => {
-        for (const k of tx.keys) if (this.#servers.get(k) === tx) this.#servers.delete(k);
-        if (tx.mergeKey !== undefined && this.#merges.get(tx.mergeKey) === tx) this.#merges.delete(tx.mergeKey);
-      },
-    };
-    index(key);
-    const start = req.method === 'INVITE' ? startIst(req, { isReliable }) : startNist(req, { isReliable });
-    tx.runner = new Runner(this, key, req.method === 'INVITE' ? 'ist' : 'nist', io, start);
+    tx.begin(req.method === 'INVITE' ? startIst(req, { isReliable }) : startNist(req, { isReliable }));
     return tx;
   }
 }

@@ -40,7 +40,8 @@ export interface NictContext extends TransportInfo {
 export type NictState =
   | { readonly kind: 'trying'; readonly ctx: NictContext; readonly intervalE: number }
   | { readonly kind: 'proceeding'; readonly ctx: NictContext }
-  | { readonly kind: 'completed'; readonly ctx: NictContext }
+  /** Response retransmissions are absorbed until Timer K: nothing is kept. */
+  | { readonly kind: 'completed' }
   | { readonly kind: 'terminated'; readonly why: TerminationReason };
 
 export type NictTimer = 'E' | 'F' | 'K';
@@ -73,7 +74,7 @@ function onFinal(ctx: NictContext, res: SipResponse, cfg: TimerConfig): Step<Nic
   const k = timerK(cfg, ctx.isReliable);
   if (k === 0) return terminate('final', effects);
   effects.push({ type: 'startTimer', timer: 'K', ms: k });
-  return { state: { kind: 'completed', ctx }, effects };
+  return { state: { kind: 'completed' }, effects };
 }
 
 function onTimeoutOrError(event: TimerFired<'F'> | TransportErrorEvent): Step<NictState> {

@@ -41,7 +41,8 @@ export interface NistContext extends TransportInfo {
 export type NistState =
   | { readonly kind: 'trying'; readonly ctx: NistContext }
   | { readonly kind: 'proceeding'; readonly ctx: NistContext; readonly lastProvisional: SipResponse }
-  | { readonly kind: 'completed'; readonly ctx: NistContext; readonly final: SipResponse }
+  /** Only the final is kept (for retransmitted requests), not the request. */
+  | { readonly kind: 'completed'; readonly final: SipResponse }
   | { readonly kind: 'terminated'; readonly why: TerminationReason };
 
 export type NistTimer = 'J';
@@ -76,7 +77,7 @@ function onTuResponse(ctx: NistContext, res: SipResponse, cfg: TimerConfig): Ste
   const j = timerJ(cfg, ctx.isReliable);
   if (j === 0) return terminate('final', effects);
   effects.push({ type: 'startTimer', timer: 'J', ms: j });
-  return { state: { kind: 'completed', ctx, final: res }, effects };
+  return { state: { kind: 'completed', final: res }, effects };
 }
 
 function fail(event: TransportErrorEvent): Step<NistState> {

@@ -8,6 +8,7 @@
  * - the ACK for a non-2xx: same branch, Request-URI, From, Call-ID, CSeq number; To from the response; Route from the INVITE
  * - exact schedule: sends at 0, 500, 1500, 3500, 7500, 15500, 31500 and timeout at 32000
  * - terminated: nothing in, nothing out
+ * - what each state keeps: accepted nothing (the TU has the INVITE), completed only the ACK
  */
 import t from 'tap';
 import { startIct, stepIct, type IctEvent, type IctState } from '../../src/transaction/ict.js';
@@ -68,6 +69,11 @@ for (const [name, from, event, to, effects] of table) {
     t.same(summary(r.effects), effects);
   });
 }
+
+t.test('accepted keeps nothing (the TU has the INVITE); completed keeps only the ACK it resends', async (t) => {
+  t.same(accepted, { kind: 'accepted' });
+  t.same(Object.keys(completed), ['kind', 'ack']);
+});
 
 t.test('over TCP, a 300-699 sends the ACK and terminates at once (Timer D = 0)', async (t) => {
   const r = stepIct(startIct(invite, TCP, CFG).state, res(404), CFG);

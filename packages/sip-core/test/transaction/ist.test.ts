@@ -7,6 +7,7 @@
  * - completed: G doubles capped at T2 (UDP only), INVITE -> final resent, ACK -> confirmed, H times out
  * - confirmed: ACKs absorbed, I = T4 terminates (I = 0 over TCP)
  * - exact schedule: final at 0, resent at 500, 1500, 3500, 7500, 11500, ... 31500; H at 32000
+ * - what each state keeps: accepted and confirmed nothing (the TU resends its own 2xx), completed the final and G
  */
 import t from 'tap';
 import { startIst, stepIst, type IstEvent, type IstState } from '../../src/transaction/ist.js';
@@ -75,6 +76,12 @@ t.test('the 100 Trying sent by the machine copies Via, From, To (no tag), Call-I
   t.equal(e.message.to.tag, undefined);
   t.equal(e.message.callId, invite.callId);
   t.same(e.message.cseq, invite.cseq);
+});
+
+t.test('accepted and confirmed keep nothing, neither the INVITE nor the final; completed keeps the final it resends', async (t) => {
+  t.same(accepted, { kind: 'accepted' });
+  t.same(confirmed, { kind: 'confirmed' });
+  t.same(Object.keys(completed).sort(), ['final', 'intervalG', 'isReliable', 'kind']);
 });
 
 t.test('over TCP: no Timer G; an ACK terminates at once (Timer I = 0)', async (t) => {
