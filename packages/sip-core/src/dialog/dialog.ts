@@ -16,11 +16,12 @@
  *  | terminated |   (an in-dialog request now gets 481)
  *  +------------+
  */
-import { formatNameAddr, withTag } from '../message/header-values.js';
+import { formatNameAddr, ownNameAddr, withTag } from '../message/header-values.js';
 import type { HeaderInit } from '../message/headers.js';
 import { Headers } from '../message/headers.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
-import type { Uri } from '../message/uri.js';
+import { ownString } from '../message/own-string.js';
+import { type Uri, ownUri } from '../message/uri.js';
 import { assertNever } from '../transaction/types.js';
 import type { DialogId } from './dialog-id.js';
 import { withDefaults } from './headers.js';
@@ -103,6 +104,16 @@ export interface DialogStep {
   readonly effects: readonly DialogEffect[];
 }
 
+/**
+ * The remote target a target refresh request or its 2xx brings (its Contact): a copy that holds
+ * nothing of the message, or the current one when it is the same URI written the same way.
+ */
+function refreshedTarget(d: DialogCore, msg: SipRequest | SipResponse): Uri | undefined {
+  const target = firstContact(msg);
+  if (target === undefined) return undefined;
+  return target.toString() === d.remoteTarget.toString() ? d.remoteTarget : ownUri(target);
+}
+
 /** Methods whose requests and 2xx responses replace the remote target (§12.2, RFC 3311 §5.1). */
 export const TARGET_REFRESH_METHODS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE']);
 
@@ -152,6 +163,28 @@ export function createUasDialog(invite: SipRequest, localTag: string, localTarge
   return status >= 200 ? { kind: 'confirmed', dialog } : { kind: 'early', dialog };
 }
 
+/**
+ * The dialog with every value copied out of the messages it was read from:
+ * a confirmed call keeps its dialog for its whole length, and a value cut
+ * from a message (a tag, the remote target) would keep that message's whole
+ * header text alive.
+ */
+export function ownDialogState(s: DialogState, known: readonly string[] = []): DialogState {
+  const d = s.dialog;
+  // A value equal to one the session keeps already (its Call-ID, tags, our Contact) is shared, not copied again.
+  const own = (v: string): string => known.find((k) => k === v) ?? ownString(v);
+  const dialog: DialogCore = {
+    ...d,
+    id: { callId: own(d.id.callId), localTag: own(d.id.localTag), remoteTag: own(d.id.remoteTag) },
+    localParty: own(d.localParty),
+    remoteParty: own(d.remoteParty),
+    remoteTarget: ownUri(d.remoteTarget),
+    localTarget: own(d.localTarget),
+    routeSet: d.routeSet.map(ownNameAddr),
+  };
+  return { ...s, dialog };
+}
+
 const terminated = (dialog: DialogCore, cause: TerminationCause): DialogStep => ({
   state: { kind: 'terminated', dialog, cause },
   effects: [{ type: 'terminated', cause }],
@@ -173,7 +206,7 @@ export function stepDialog(s: DialogState, e: DialogEvent): DialogStep {
       }
       let next: DialogCore = { ...d, remoteSeq: seq };
       const effects: DialogEffect[] = [{ type: 'accept' }];
-      const target = TARGET_REFRESH_METHODS.has(e.req.method) ? firstContact(e.req) : undefined;
+      const target = TARGET_REFRESH_METHODS.has(e.req.method) ? refreshedTarget(d, e.req) : undefined;
       // §12.2.2: a target refresh request replaces the remote target with its Contact.
       if (target !== undefined) {
         next = { ...next, remoteTarget: target };
@@ -199,7 +232,7 @@ export function stepDialog(s: DialogState, e: DialogEvent): DialogStep {
       // §12.2.1.2: 481 or 408 to a request inside the dialog ends it.
       if (status === 481 || status === 408) return terminated(d, { kind: 'dialogGone', status });
       if (status >= 200 && status < 300 && TARGET_REFRESH_METHODS.has(e.method)) {
-        const target = firstContact(e.res);
+        const target = refreshedTarget(d, e.res);
         // §12.2.1.2: a 2xx to a target refresh request replaces the remote target.
         if (target !== undefined) return { state: { kind: s.kind, dialog: { ...d, remoteTarget: target } }, effects: [{ type: 'targetRefreshed', target }] };
       }

@@ -7,6 +7,7 @@ import type { Endpoint } from '../endpoint.js';
 import type { SipError } from '../errors.js';
 import type { HeaderInit } from '../message/headers.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import type { ServerTransaction } from '../transaction/layer.js';
 import type { TimerConfig, TransactionLogger } from '../transaction/types.js';
 import type { TransportProtocol } from '../transport/transport.js';
 import type { TerminationCause } from './dialog.js';
@@ -25,6 +26,8 @@ export interface SessionHost {
   /** Route in-dialog messages with this id to the session. */
   index(id: DialogId, session: Session): void;
   unindex(id: DialogId): void;
+  /** The initial INVITE of a UAS session has its final response (or the session ended): CANCEL no longer finds it. */
+  settled(session: Session, inviteTx: ServerTransaction): void;
   /** The session has terminated: forget it after a while. */
   ended(session: Session): void;
 }

@@ -18,7 +18,8 @@ import type { SipRequest, SipResponse } from '../message/message.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { makeResponse } from '../transaction/messages.js';
 import type { Destination } from '../transport/transport.js';
-import { type DialogState, type DialogStep, type TerminationCause, createAck, createRequest, stepDialog } from './dialog.js';
+import { ownString } from '../message/own-string.js';
+import { type DialogState, type DialogStep, type TerminationCause, createAck, createRequest, ownDialogState, stepDialog } from './dialog.js';
 import { withDefaults } from './headers.js';
 import { destinationOf, requestTarget } from './route-set.js';
 import type {
@@ -42,38 +43,47 @@ const stateChannel = channel('sip:dialog:state');
 
 const hasBody = (b: Uint8Array | string | undefined): boolean => b !== undefined && (typeof b === 'string' ? b.length > 0 : b.byteLength > 0);
 
-/** An ACK we sent, kept to answer retransmissions of its 2xx with the very same ACK. */
+/** An ACK we sent, kept (compacted once sent) to answer retransmissions of its 2xx with the very same ACK. */
 interface SentAck {
+  /** The CSeq number of the INVITE it acknowledges. */
+  readonly seq: number;
   readonly ack: SipRequest;
   readonly dest: Destination;
 }
 
+const SDP = 'application/sdp';
+/** A Content-Type kept for the whole call: the usual one is a constant, any other a copy (not a slice of a message). */
+const ownContentType = (t: string): string => (t === SDP ? SDP : ownString(t));
+
 /** One INVITE dialog usage. Created by DialogUserAgent (onInvite, invite()). */
 export abstract class Session {
   readonly role: 'uac' | 'uas';
-  /** The dialog's initial INVITE. */
+  /** The dialog's initial INVITE (compacted once the session is confirmed: reading it parses it again). */
   readonly invite: SipRequest;
+  readonly callId: string;
   protected readonly host: SessionHost;
   protected phase: SessionState;
   protected dialogState: DialogState | undefined;
-  /** ACKs sent, by INVITE CSeq number (§13.2.2.4). */
-  protected readonly acks = new Map<number, SentAck>();
+  /** ACKs sent (§13.2.2.4), one per INVITE of the dialog: an array of exactly their number. */
+  #acks: readonly SentAck[] = [];
   /** A 2xx we received whose ACK the application owes us (delayed offer): its INVITE CSeq number. */
   protected ackOwed: number | undefined;
-  readonly #listeners: SessionListener[] = [];
-  /** Server transactions of in-dialog requests not yet answered (487 when the dialog ends). */
-  readonly #pending = new Map<ServerTransaction, SipRequest>();
+  /** Arrays of exactly their length (a call has one or two listeners per session). */
+  #listeners: readonly SessionListener[] = [];
+  /** Server transactions of in-dialog requests not yet answered (487 when the dialog ends); made with the first one. */
+  #pending: Map<ServerTransaction, SipRequest> | undefined;
   /** Our 2xx to an INVITE being retransmitted (§13.3.1.4). */
   #rtx: { res: SipResponse; tx: ServerTransaction; seq: number; hasOffer: boolean; state: Retransmit2xxState; timer?: TimerHandle } | undefined;
   #incomingOffer = false;
   #outgoingOffer = false;
   #byeAfterAck = false;
   #lastLocalBody: { body: Uint8Array | string; contentType: string } | undefined;
-  readonly #glareTimers = new Set<TimerHandle>();
+  #glareTimers: Set<TimerHandle> | undefined;
   constructor(host: SessionHost, role: 'uac' | 'uas', invite: SipRequest) {
     this.host = host;
     this.role = role;
     this.invite = invite;
+    this.callId = ownString(invite.callId);
     this.phase = role === 'uac' ? { kind: 'calling' } : { kind: 'proceeding' };
   }
 
@@ -85,16 +95,13 @@ export abstract class Session {
   get dialog(): DialogState | undefined {
     return this.dialogState;
   }
-  get callId(): string {
-    return this.invite.callId;
-  }
   /** True while a 2xx we received waits for the application's ack() (delayed offer). */
   get isAckPending(): boolean {
     return this.ackOwed !== undefined;
   }
   /** Listen to the session's events. */
   on(listener: SessionListener): this {
-    this.#listeners.push(listener);
+    this.#listeners = this.#listeners.concat(listener);
     return this;
   }
 
@@ -169,7 +176,7 @@ export abstract class Session {
     const { state, request } = createRequest(this.dialogState, method, opts);
     this.dialogState = state;
     if (isOffer) this.#outgoingOffer = true;
-    if (hasBody(opts.body)) this.#lastLocalBody = { body: opts.body!, contentType: opts.contentType ?? 'application/sdp' };
+    if (hasBody(opts.body)) this.#lastLocalBody = { body: opts.body!, contentType: ownContentType(opts.contentType ?? SDP) };
     const seq = request.cseq.seq;
     let isDone = false;
     const finish = (o: RequestOutcome) => {
@@ -181,7 +188,7 @@ export abstract class Session {
       onResponse: (res) => {
         if (res.status < 200) return;
         if (method === 'INVITE' && res.status < 300) {
-          if (this.acks.has(seq)) return this.resendAck(seq);
+          if (this.#sentAck(seq) !== undefined) return this.resendAck(seq);
           if (this.ackOwed === seq) return;
           if (this.dialogState !== undefined) this.applyDialog(stepDialog(this.dialogState, { type: 'response', res, method }));
           // §13.2.2.4: the UA core ACKs the 2xx; a delayed offer waits for the application's answer.
@@ -197,10 +204,10 @@ export abstract class Session {
         // §14.1: 491 to our re-INVITE (RFC 3311 §5.1: or UPDATE): try again after a random delay.
         if (res.status === 491 && isOffer && triesLeft > 0 && this.phase.kind !== 'terminated') {
           const h = this.host.endpoint.clock.setTimeout(() => {
-            this.#glareTimers.delete(h);
+            this.#glareTimers?.delete(h);
             this.#attempt(method, opts, isOffer, triesLeft - 1, resolve);
           }, glareRetryDelay(this.role === 'uac', this.host.random));
-          this.#glareTimers.add(h);
+          (this.#glareTimers ??= new Set()).add(h);
           return;
         }
         finish({ kind: 'response', response: res });
@@ -262,7 +269,7 @@ export abstract class Session {
         return;
     }
     if (isOffer) this.#incomingOffer = true;
-    this.#pending.set(tx, req);
+    (this.#pending ??= new Map()).set(tx, req);
     let isAnswered = false;
     const request: IncomingDialogRequest = {
       request: req,
@@ -273,7 +280,7 @@ export abstract class Session {
         tx.respond(res);
         if (status < 200) return;
         isAnswered = true;
-        this.#pending.delete(tx);
+        this.#pending?.delete(tx);
         if (isOffer) this.#incomingOffer = false;
         if (req.method === 'INVITE' && status < 300) this.start2xx(res, tx, req.cseq.seq);
       },
@@ -301,10 +308,17 @@ export abstract class Session {
   #confirm(ack: SipRequest | undefined): void {
     this.#stepRtx({ type: 'ack' });
     const isInitial = this.phase.kind === 'accepted';
-    if (isInitial) this.setPhase({ kind: 'confirmed' }, ack === undefined ? 'implicitAck' : 'ack');
+    if (isInitial) {
+      this.setPhase({ kind: 'confirmed' }, ack === undefined ? 'implicitAck' : 'ack');
+      this.settle();
+    }
     if (ack !== undefined) this.emit({ type: 'ack', ack });
     if (isInitial) this.emit({ type: 'confirmed', isAckPending: false });
     if (this.#byeAfterAck && this.phase.kind === 'confirmed') this.bye();
+  }
+
+  #sentAck(seq: number): SentAck | undefined {
+    return this.#acks.find((a) => a.seq === seq);
   }
 
   /** @internal A 2xx to an INVITE with no transaction left (after Timer M): resend its ACK. */
@@ -343,6 +357,16 @@ export abstract class Session {
     for (const e of step.effects) if (e.type === 'terminated' && this.phase.kind !== 'terminated') this.terminate(e.cause);
   }
 
+  /**
+   * The session is confirmed: from here on a call keeps nothing of the messages that set it up.
+   * The dialog's values are copied out of them, the INVITE is compacted (a later read parses it
+   * again), and the subclasses let go of the INVITE's transaction.
+   */
+  protected settle(...known: string[]): void {
+    if (this.dialogState !== undefined) this.dialogState = ownDialogState(this.dialogState, [this.callId, this.contact(), ...known]);
+    this.invite.compact();
+  }
+
   /** Where in-dialog requests go: the next hop of §12.2.1.1 (over a connection-oriented transport, back on the UAS's connection). */
   protected destination(d: DialogState | undefined = this.dialogState): Destination {
     const fallback = this.fallbackDestination();
@@ -364,14 +388,16 @@ export abstract class Session {
     if (this.dialogState === undefined) return;
     const ack = createAck(this.dialogState, seq, opts);
     const dest = this.destination();
-    this.acks.set(seq, { ack, dest });
-    void this.host.endpoint.sendAck(ack, dest);
+    const sent: SentAck = { seq, ack, dest };
+    this.#acks = this.#acks.filter((a) => a.seq !== seq).concat(sent);
+    // Kept for the whole call as its octets: compacted once the transport has written its Via.
+    void this.host.endpoint.sendAck(ack, dest).then(() => ack.compact());
   }
 
   /** §13.2.2.4: a retransmitted 2xx gets the same ACK again. */
   protected resendAck(seq: number): void {
-    const sent = this.acks.get(seq);
-    if (sent !== undefined) void this.host.endpoint.transport.sendRequest(sent.ack, sent.dest);
+    const sent = this.#sentAck(seq);
+    if (sent !== undefined) void this.host.endpoint.transport.sendRequest(sent.ack, sent.dest).then(() => sent.ack.compact());
   }
 
   protected sendBye(opts: RequestOptions): void {
@@ -387,10 +413,10 @@ export abstract class Session {
     this.setPhase({ kind: 'terminated', cause }, cause.kind);
     if (this.#rtx?.timer !== undefined) this.host.endpoint.clock.clearTimeout(this.#rtx.timer);
     if (this.#rtx?.state.kind === 'waiting') this.#rtx = { ...this.#rtx, state: { kind: 'expired' } };
-    for (const h of this.#glareTimers) this.host.endpoint.clock.clearTimeout(h);
-    this.#glareTimers.clear();
-    if (cause.kind !== 'closed') for (const [tx, req] of this.#pending) tx.respond(makeResponse(req, 487));
-    this.#pending.clear();
+    for (const h of this.#glareTimers ?? []) this.host.endpoint.clock.clearTimeout(h);
+    this.#glareTimers = undefined;
+    if (cause.kind !== 'closed') for (const [tx, req] of this.#pending ?? []) tx.respond(makeResponse(req, 487));
+    this.#pending = undefined;
     if (this.dialogState !== undefined && this.dialogState.kind !== 'terminated') this.dialogState = stepDialog(this.dialogState, { type: 'terminate', cause }).state;
     this.emit({ type: 'terminated', cause });
     this.host.ended(this);
@@ -404,9 +430,9 @@ export abstract class Session {
     if (req.method === 'INVITE' && status >= 200 && status < 300) headers.push(...this.host.capabilityHeaders);
     headers.splice(0, headers.length, ...withDefaults(headers, opts.headers ?? []));
     if (hasBody(opts.body)) {
-      const contentType = opts.contentType ?? 'application/sdp';
+      const contentType = opts.contentType ?? SDP;
       if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) headers.push(['Content-Type', contentType]);
-      this.#lastLocalBody = { body: opts.body!, contentType };
+      this.#lastLocalBody = { body: opts.body!, contentType: ownContentType(contentType) };
     }
     return makeResponse(req, status, opts.reason, { ...(toTag !== undefined ? { toTag } : {}), headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
   }

@@ -18,8 +18,9 @@
 import type { HeaderInit } from '../message/headers.js';
 import { formatNameAddr, withTag } from '../message/header-values.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
+import { ownString } from '../message/own-string.js';
 import { type Uri, parseUri } from '../message/uri.js';
-import type { ClientTransaction, ServerTransaction } from '../transaction/layer.js';
+import type { ClientTransaction, ClientTransactionHandlers, ServerTransaction } from '../transaction/layer.js';
 import { makeResponse, newTag } from '../transaction/messages.js';
 import type { Destination } from '../transport/transport.js';
 import { type DialogState, type TerminationCause, createAck, createRequest, createUacDialog, stepDialog } from './dialog.js';
@@ -60,12 +61,16 @@ const hasBody = (b: Uint8Array | string | undefined): boolean => b !== undefined
 /** An outgoing INVITE session. */
 export class UacSession extends Session {
   readonly #dest: Destination;
+  /** The INVITE's client transaction, until the INVITE has its final response (then nothing cancels it). */
   #tx: ClientTransaction | undefined;
-  /** Early dialogs by remote tag (forks), the primary one included. */
-  readonly #early = new Map<string, DialogState>();
+  /** Our From tag and the INVITE's CSeq number: read for every 2xx, without reading the (compacted) INVITE. */
+  readonly #localTag: string;
+  readonly #inviteSeq: number;
+  /** Early dialogs by remote tag (forks), the primary one included; made with the first. */
+  #early: Map<string, DialogState> | undefined;
   #confirmedTag: string | undefined;
   /** Dialogs from further 2xx (forks) we ACKed and BYEd, by remote tag: their ACK answers retransmissions. */
-  readonly #released = new Map<string, { ack: SipRequest; dest: Destination }>();
+  #released: Map<string, { ack: SipRequest; dest: Destination }> | undefined;
   #isCancelRequested = false;
   /** What a 2xx that crosses our CANCEL gets (see cancel()). */
   #crossing2xx: 'release' | 'keep' = 'release';
@@ -84,6 +89,8 @@ export class UacSession extends Session {
     if (hasBody(opts.body) && !h.some(([n]) => n.toLowerCase() === 'content-type')) h.push(['Content-Type', opts.contentType ?? 'application/sdp']);
     super(host, 'uac', new SipRequest({ method: 'INVITE', uri, headers: h, body: opts.body }));
     this.#dest = opts.dest;
+    this.#localTag = ownString(this.invite.from.tag ?? '');
+    this.#inviteSeq = this.invite.cseq.seq;
     if (opts.onEvent) this.on(opts.onEvent);
     const { onEarly, onConfirmed, onTerminated } = opts;
     if (onEarly || onConfirmed || onTerminated) {
@@ -97,16 +104,27 @@ export class UacSession extends Session {
 
   /** @internal Send the INVITE (after the user agent has indexed the session). */
   start(): void {
-    this.#tx = this.host.endpoint.request(this.invite, this.#dest, {
-      onResponse: (res) => this.#onResponse(res),
-      onTimeout: () => this.terminate(this.#isCancelRequested ? { kind: 'cancelled' } : { kind: 'timeout' }),
-      onTransportError: () => this.terminate({ kind: 'transportError' }),
-    });
+    this.#tx = this.host.endpoint.request(this.invite, this.#dest, new UacSession.#InviteHandlers(this));
   }
+
+  /** What the INVITE's transaction tells the session: one small object (it lives on until Timer M, RFC 6026). */
+  static readonly #InviteHandlers = class implements ClientTransactionHandlers {
+    constructor(readonly session: UacSession) {}
+    onResponse(res: SipResponse): void {
+      this.session.#onResponse(res);
+    }
+    onTimeout(): void {
+      const s = this.session;
+      s.terminate(s.#isCancelRequested ? { kind: 'cancelled' } : { kind: 'timeout' });
+    }
+    onTransportError(): void {
+      this.session.terminate({ kind: 'transportError' });
+    }
+  };
 
   /** The local (From) tag. */
   get localTag(): string {
-    return this.invite.from.tag ?? '';
+    return this.#localTag;
   }
 
   /**
@@ -149,32 +167,33 @@ export class UacSession extends Session {
     const id = dialogIdOfResponse(res);
     if (id === undefined) return;
     const current = this.dialogState;
-    if (current !== undefined) this.#early.set(current.dialog.id.remoteTag, current);
-    const known = this.#early.get(tag);
+    const early = (this.#early ??= new Map());
+    if (current !== undefined) early.set(current.dialog.id.remoteTag, current);
+    const known = early.get(tag);
     const isNew = known === undefined;
     this.dialogState = known === undefined ? createUacDialog(this.invite, res, this.contact(), id) : stepDialog(known, { type: 'response', res, method: 'INVITE' }).state;
-    this.#early.set(tag, this.dialogState);
+    early.set(tag, this.dialogState);
     if (isNew) this.host.index(id, this);
     this.setPhase({ kind: 'early' }, '1xx');
     if (isNew) this.emit({ type: 'early', response: res });
   }
 
   #forgetEarly(): void {
-    for (const d of this.#early.values()) if (d.dialog.id.remoteTag !== this.#confirmedTag) this.host.unindex(d.dialog.id);
-    this.#early.clear();
+    for (const d of this.#early?.values() ?? []) if (d.dialog.id.remoteTag !== this.#confirmedTag) this.host.unindex(d.dialog.id);
+    this.#early = undefined;
   }
 
   /** @internal A 2xx to an INVITE of this session, from its transaction or a stray (after Timer M). */
   receive2xx(res: SipResponse): void {
     const seq = res.cseq.seq;
-    if (seq !== this.invite.cseq.seq) return this.receiveStray2xx(res);
+    if (seq !== this.#inviteSeq) return this.receiveStray2xx(res);
     const tag = res.to.tag;
     const id = dialogIdOfResponse(res);
     if (tag === undefined || id === undefined) return;
     const isPending = this.phase.kind === 'calling' || this.phase.kind === 'early';
     if (this.#confirmedTag === undefined && isPending) {
-      this.#confirmedTag = tag;
-      const known = this.#early.get(tag) ?? (this.dialogState?.dialog.id.remoteTag === tag ? this.dialogState : undefined);
+      this.#confirmedTag = ownString(tag);
+      const known = this.#early?.get(tag) ?? (this.dialogState?.dialog.id.remoteTag === tag ? this.dialogState : undefined);
       this.dialogState = known !== undefined ? stepDialog(known, { type: 'response', res, method: 'INVITE' }).state : createUacDialog(this.invite, res, this.contact(), id);
       this.#forgetEarly();
       this.host.index(id, this);
@@ -188,6 +207,7 @@ export class UacSession extends Session {
       this.setPhase({ kind: 'confirmed' }, '2xx');
       if (hasBody(this.invite.body)) this.sendAck(seq, {});
       else this.ackOwed = seq;
+      this.settle();
       this.emit({ type: 'confirmed', response: res, isAckPending: this.ackOwed !== undefined });
       return;
     }
@@ -201,7 +221,7 @@ export class UacSession extends Session {
 
   /** §13.2.2.4: a 2xx from another fork (or after we gave up): ACK it, then BYE. */
   #releaseFork(res: SipResponse, tag: string, id: NonNullable<ReturnType<typeof dialogIdOfResponse>>): void {
-    const known = this.#released.get(tag);
+    const known = this.#released?.get(tag);
     if (known !== undefined) {
       void this.host.endpoint.transport.sendRequest(known.ack, known.dest);
       return;
@@ -209,9 +229,9 @@ export class UacSession extends Session {
     const d = createUacDialog(this.invite, res, this.contact(), id);
     const ack = createAck(d, res.cseq.seq);
     const dest = this.destination(d);
-    this.#released.set(tag, { ack, dest });
+    (this.#released ??= new Map()).set(tag, { ack, dest });
     this.host.index(id, this);
-    void this.host.endpoint.sendAck(ack, dest);
+    void this.host.endpoint.sendAck(ack, dest).then(() => ack.compact());
     this.host.endpoint.request(createRequest(d, 'BYE').request, dest, {});
     this.host.logger?.debug({ callId: this.callId, tag }, 'forked 2xx released with ACK and BYE');
   }
@@ -221,12 +241,12 @@ export class UacSession extends Session {
     const tag = req.from.tag;
     const primary = this.dialogState?.dialog.id.remoteTag;
     if (tag !== undefined && tag !== primary) {
-      const early = this.#early.get(tag);
+      const early = this.#early?.get(tag);
       if (early === undefined || this.phase.kind !== 'early') {
         tx.respond(makeResponse(req, 481));
         return;
       }
-      if (this.dialogState !== undefined && primary !== undefined) this.#early.set(primary, this.dialogState);
+      if (this.dialogState !== undefined && primary !== undefined) this.#early!.set(primary, this.dialogState);
       this.dialogState = early;
     }
     super.receiveRequest(req, tx);
@@ -240,6 +260,13 @@ export class UacSession extends Session {
       this.#isCancelRequested = true;
       this.#tx?.cancel();
     }
+    this.#tx = undefined;
+  }
+
+  protected override settle(): void {
+    super.settle(this.#localTag, ...(this.#confirmedTag === undefined ? [] : [this.#confirmedTag]));
+    // Answered: nothing cancels the INVITE now; its transaction lives on alone until Timer M (RFC 6026).
+    this.#tx = undefined;
   }
 }
 

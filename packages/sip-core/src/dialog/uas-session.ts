@@ -25,8 +25,8 @@ import type { AnswerOptions, SessionHost } from './session-types.js';
 
 /** An incoming INVITE session, handed to the onInvite handler of DialogUserAgent. */
 export class UasSession extends Session {
-  /** The initial INVITE's server transaction and where it came from. */
-  readonly #tx: ServerTransaction;
+  /** The initial INVITE's server transaction, until the INVITE has its final response; where it came from. */
+  #tx: ServerTransaction | undefined;
   readonly #source: Source;
   /** Our To tag, the same in every response (§12.1.1). */
   readonly #toTag: string;
@@ -38,8 +38,8 @@ export class UasSession extends Session {
     this.#toTag = toTag;
   }
 
-  /** @internal The initial INVITE's server transaction. */
-  get serverTransaction(): ServerTransaction {
+  /** @internal The initial INVITE's server transaction, until it has its final response. */
+  get serverTransaction(): ServerTransaction | undefined {
     return this.#tx;
   }
 
@@ -55,25 +55,27 @@ export class UasSession extends Session {
       this.dialogState = this.#createDialog(status);
       this.setPhase({ kind: 'early' }, 'provisional');
     }
-    return this.#tx.respond(res);
+    return this.#tx!.respond(res);
   }
 
   /** Answer the INVITE with 2xx (retransmitted until the ACK, §13.3.1.4). False when it is too late (CANCELed, answered). */
   accept(opts: AnswerOptions & { status?: number } = {}): boolean {
     if (!this.#isUnanswered) return false;
     const res = this.answer(this.invite, opts.status ?? 200, opts, true, this.#toTag);
-    if (!this.#tx.respond(res)) return false;
+    const tx = this.#tx!;
+    if (!tx.respond(res)) return false;
+    this.#answered();
     if (this.dialogState === undefined) this.dialogState = this.#createDialog(200);
     else this.applyDialog(stepDialog(this.dialogState, { type: 'answered', status: 200 }));
     this.setPhase({ kind: 'accepted' }, '2xx');
-    this.start2xx(res, this.#tx, this.invite.cseq.seq);
+    this.start2xx(res, tx, this.invite.cseq.seq);
     return true;
   }
 
   /** Answer the INVITE with a final non-2xx; the session ends (cause rejected). */
   reject(status = 486, opts: AnswerOptions = {}): boolean {
     if (!this.#isUnanswered || status < 300) return false;
-    const sent = this.#tx.respond(this.answer(this.invite, status, opts, false, this.#toTag));
+    const sent = this.#tx!.respond(this.answer(this.invite, status, opts, false, this.#toTag));
     this.terminate({ kind: 'rejected', status });
     return sent;
   }
@@ -98,10 +100,23 @@ export class UasSession extends Session {
     return super.destination(d);
   }
 
+  protected override settle(): void {
+    super.settle(this.#toTag);
+  }
+
   protected override terminate(cause: TerminationCause): void {
     // §15.1.2: a BYE on the early dialog ends the INVITE too: 487 for it.
-    if (this.#isUnanswered && cause.kind === 'remoteBye') this.#tx.respond(makeResponse(this.invite, 487, undefined, { toTag: this.#toTag }));
+    if (this.#isUnanswered && cause.kind === 'remoteBye') this.#tx?.respond(makeResponse(this.invite, 487, undefined, { toTag: this.#toTag }));
+    this.#answered();
     super.terminate(cause);
+  }
+
+  /** The INVITE has its final response (or the session ended): a CANCEL can no longer match it (§9.2). */
+  #answered(): void {
+    const tx = this.#tx;
+    if (tx === undefined) return;
+    this.#tx = undefined;
+    this.host.settled(this, tx);
   }
 
   #createDialog(status: number): DialogState {

@@ -16,6 +16,7 @@
 import type { TimerHandle } from '../clock.js';
 import type { Endpoint } from '../endpoint.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import { ownString } from '../message/own-string.js';
 import type { ServerTransaction } from '../transaction/layer.js';
 import { makeResponse, newTag } from '../transaction/messages.js';
 import type { TransactionLogger } from '../transaction/types.js';
@@ -47,24 +48,37 @@ export class DialogUserAgent {
   readonly #byCall = new Map<string, UacSession>();
   readonly #pendingInvites = new Map<ServerTransaction, UasSession>();
   readonly #sessions = new Set<Session>();
-  readonly #keysOf = new Map<Session, Set<string>>();
+  /** The dialog keys of each session, in arrays of exactly their length (most sessions have one). */
+  readonly #keysOf = new Map<Session, readonly string[]>();
   readonly #lingering = new Map<Session, TimerHandle>();
   #onInvite: ((session: UasSession) => void) | undefined;
 
   constructor(opts: DialogUserAgentOptions) {
     const ep = opts.endpoint;
     this.endpoint = ep;
-    const contact = opts.contact;
+    const contactOf = typeof opts.contact === 'string' ? ((c: string) => () => c)(opts.contact) : opts.contact;
+    // Every dialog keeps our Contact: the same string for all of them, not a copy each (an application's
+    // function may build a new one per call).
+    const contacts = new Map<TransportProtocol, string>();
+    const contactFor = (protocol: TransportProtocol): string => {
+      const c = contactOf(protocol);
+      const known = contacts.get(protocol);
+      if (known === c) return known;
+      const own = ownString(c);
+      contacts.set(protocol, own);
+      return own;
+    };
     const supported = ep.supported.filter((t) => t !== '100rel');
     this.#host = {
       endpoint: ep,
       timers: ep.transactions.timers,
       random: opts.random ?? Math.random,
       logger: opts.logger,
-      contactFor: typeof contact === 'string' ? () => contact : contact,
+      contactFor,
       capabilityHeaders: [['Allow', DIALOG_METHODS.join(', ')], ...(supported.length > 0 ? [['Supported', supported.join(', ')] as const] : [])],
       index: (id, session) => this.#index(id, session),
       unindex: (id) => this.#byKey.delete(dialogKey(id)),
+      settled: (_session, tx) => this.#pendingInvites.delete(tx),
       ended: (session) => this.#ended(session),
     };
     ep.on('INVITE', (req, tx) => this.#onInviteRequest(req, tx));
@@ -84,7 +98,7 @@ export class DialogUserAgent {
   invite(opts: InviteOptions): UacSession {
     const s = new UacSession(this.#host, opts);
     this.#sessions.add(s);
-    this.#byCall.set(`${s.callId}\n${s.localTag}`, s);
+    this.#byCall.set(ownString(`${s.callId}\n${s.localTag}`), s);
     s.start();
     return s;
   }
@@ -112,15 +126,14 @@ export class DialogUserAgent {
   }
 
   #index(id: DialogId, session: Session): void {
-    const key = dialogKey(id);
+    // A key kept for the whole call: a copy, not a rope of strings cut from the messages.
+    const key = ownString(dialogKey(id));
     this.#byKey.set(key, session);
-    let keys = this.#keysOf.get(session);
-    if (keys === undefined) this.#keysOf.set(session, (keys = new Set()));
-    keys.add(key);
+    const keys = this.#keysOf.get(session) ?? [];
+    if (!keys.includes(key)) this.#keysOf.set(session, keys.concat(key));
   }
 
   #ended(session: Session): void {
-    if (session instanceof UasSession) this.#pendingInvites.delete(session.serverTransaction);
     if (this.#lingering.has(session) || !this.#sessions.has(session)) return;
     // Keep answering retransmissions (2xx -> same ACK, requests -> 481) for 64*T1, then forget.
     const h = this.endpoint.clock.setTimeout(() => this.#forget(session), 64 * this.#host.timers.T1);
