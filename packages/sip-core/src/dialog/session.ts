@@ -176,7 +176,8 @@ export abstract class Session {
     const { state, request } = createRequest(this.dialogState, method, opts);
     this.dialogState = state;
     if (isOffer) this.#outgoingOffer = true;
-    if (hasBody(opts.body)) this.#lastLocalBody = { body: opts.body!, contentType: ownContentType(opts.contentType ?? SDP) };
+    // Our last SDP (what an unattended refresh is answered with): an offer's body, not an INFO's.
+    if (isOffer && hasBody(opts.body)) this.#lastLocalBody = { body: opts.body!, contentType: ownContentType(opts.contentType ?? SDP) };
     const seq = request.cseq.seq;
     let isDone = false;
     const finish = (o: RequestOutcome) => {
