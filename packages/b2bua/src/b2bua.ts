@@ -19,6 +19,7 @@ import {
   type TransactionLogger,
   type TransportLayer,
   type TransportProtocol,
+  ownString,
 } from '@ima/sip-core';
 import type { InboundSession, LegSummary } from './call-leg.js';
 import { Call } from './call.js';
@@ -144,7 +145,8 @@ export class B2bua {
   }
 
   #onInvite(session: InboundSession): void {
-    const id = `${session.callId}\n${session.invite.from.tag ?? ''}`;
+    // Kept for the whole call: a copy, not a rope of strings cut from the INVITE.
+    const id = ownString(`${session.callId}\n${session.invite.from.tag ?? ''}`);
     this.#total++;
     const call = new Call(this.#host, session, id);
     this.#calls.set(id, call);

@@ -34,7 +34,7 @@ import { B2buaError } from './errors.js';
 import { relayInDialog } from './in-dialog.js';
 import { type ForkEffect, type ForkEvent, type ForkMode, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
 import { crossingHeaders, diversionFor, nextHop } from './header-policy.js';
-import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, retargetOffer, sdpOf } from './offer-answer.js';
+import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, ownSdp, retargetOffer, sdpBody, sdpOf } from './offer-answer.js';
 
 /**
  * Once a leg's answer has reached the caller (or the leg has ended), its provisional and 2xx are
@@ -47,12 +47,14 @@ function forgetMessages(leg: CallLeg): void {
 
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown })?.then === 'function';
 
+
 /** One call through the B2BUA. Created by B2bua for each incoming INVITE. */
 export class Call {
   readonly id: string;
   readonly inbound: InboundSession;
   readonly #host: CallHost;
-  readonly #legs = new Map<number, CallLeg>();
+  /** The outbound legs in the order they started (an array of exactly their number: most calls have one). */
+  #legs: readonly CallLeg[] = [];
   #fork: ForkState = initialForkState;
   #oa: OfferAnswerState = initialOfferAnswer;
   #decision: TargetDecision | undefined;
@@ -91,12 +93,12 @@ export class Call {
     return this.#winner;
   }
   get legs(): readonly CallLeg[] {
-    return [...this.#legs.values()];
+    return this.#legs;
   }
   /** No-answer timers alive (0 once the call has settled). */
   get timers(): number {
     let n = 0;
-    for (const l of this.#legs.values()) if (l.noAnswerTimer !== undefined) n++;
+    for (const l of this.#legs) if (l.noAnswerTimer !== undefined) n++;
     return n;
   }
 
@@ -192,6 +194,8 @@ export class Call {
       }
     } finally {
       this.#isStepping = false;
+      // An emptied queue lets go of its storage (a call keeps its Call object for its whole length).
+      if (this.#queue.length === 0) this.#queue.length = 0;
     }
   }
 
@@ -204,7 +208,7 @@ export class Call {
         }
         return;
       case 'startNoAnswerTimer': {
-        const leg = this.#legs.get(e.leg);
+        const leg = this.#leg(e.leg);
         if (leg === undefined) return;
         leg.noAnswerTimer = this.#host.clock.setTimeout(() => {
           leg.noAnswerTimer = undefined;
@@ -213,10 +217,10 @@ export class Call {
         return;
       }
       case 'stopNoAnswerTimer':
-        this.#stopTimer(this.#legs.get(e.leg));
+        this.#stopTimer(this.#leg(e.leg));
         return;
       case 'cancelLeg': {
-        const leg = this.#legs.get(e.leg);
+        const leg = this.#leg(e.leg);
         if (leg === undefined) return;
         if (leg.outcome === 'pending') leg.outcome = 'cancelled';
         // A callee that picks up just as its no-answer time runs out still gets the call (its 2xx crosses our CANCEL).
@@ -225,10 +229,10 @@ export class Call {
         return;
       }
       case 'ackAndBye':
-        this.#release(this.#legs.get(e.leg));
+        this.#release(this.#leg(e.leg));
         return;
       case 'relayProvisional': {
-        const leg = this.#legs.get(e.leg);
+        const leg = this.#leg(e.leg);
         const res = leg?.provisional;
         if (leg === undefined || res === undefined) return;
         this.#earlyLeg = leg;
@@ -238,7 +242,7 @@ export class Call {
         return;
       }
       case 'answerCaller':
-        this.#answerCaller(this.#legs.get(e.leg));
+        this.#answerCaller(this.#leg(e.leg));
         return;
       case 'askApplication':
         this.#askApplication(e.failures, e.suggested);
@@ -294,7 +298,7 @@ export class Call {
       return undefined;
     }
     const leg: CallLeg = { id, target, session, kind, outcome: 'pending', status: undefined, provisional: undefined, answer: undefined, isAnswered: false, rejection: undefined, noAnswerTimer: undefined, isTerminated: false };
-    this.#legs.set(id, leg);
+    this.#legs = this.#legs.concat(leg);
     session.on((e) => (onRetarget !== undefined && leg.kind === 'retarget' && leg !== this.#winner ? this.#onRetargetLeg(leg, e, onRetarget) : this.#onLeg(leg, e)));
     return leg;
   }
@@ -307,9 +311,9 @@ export class Call {
         return this.#relayRequest(this.#calleeSession(), e.request, 'caller');
       case 'ack': {
         // Delayed offer (initial or re-INVITE): the caller's answer goes out in the callee's ACK.
-        const body = sdpOf(e.ack);
+        const body = ownSdp(sdpOf(e.ack));
         this.#oa = onAck(this.#oa, 'caller', body).state;
-        this.#calleeSession()?.ack(body !== undefined ? { body: body.bytes, contentType: body.contentType } : {});
+        this.#calleeSession()?.ack(sdpBody(body));
         return;
       }
       case 'terminated':
@@ -328,6 +332,10 @@ export class Call {
       default:
         assertNever(e);
     }
+  }
+
+  #leg(id: number): CallLeg | undefined {
+    return this.#legs.find((l) => l.id === id);
   }
 
   #calleeSession(): OutboundSession | undefined {
@@ -353,9 +361,9 @@ export class Call {
         return this.#relayRequest(isPeer ? this.inbound : undefined, e.request, 'callee');
       }
       case 'ack': {
-        const body = sdpOf(e.ack);
+        const body = ownSdp(sdpOf(e.ack));
         this.#oa = onAck(this.#oa, 'callee', body).state;
-        if (leg === this.#winner) this.inbound.ack(body !== undefined ? { body: body.bytes, contentType: body.contentType } : {});
+        if (leg === this.#winner) this.inbound.ack(sdpBody(body));
         return;
       }
       case 'terminated':
@@ -402,18 +410,18 @@ export class Call {
       this.#release(leg);
       return done({ ok: false, status: 487 });
     }
-    const sdp = sdpOf(e.response);
+    const sdp = ownSdp(sdpOf(e.response));
     const old = this.#winner;
     // The caller's leg gets the new callee's SDP in a re-INVITE (RFC 3725 flow I when the new leg had no offer).
-    void this.inbound.request('INVITE', sdp !== undefined ? { body: sdp.bytes, contentType: sdp.contentType } : {}).then((o) => {
+    void this.inbound.request('INVITE', sdpBody(sdp)).then((o) => {
       const res = o.kind === 'response' ? o.response : undefined;
       if (res === undefined || res.status >= 300 || this.isEnded || old !== this.#winner) {
         this.#release(leg);
         return done({ ok: false, status: res?.status ?? (o.kind === 'timeout' ? 408 : 503) });
       }
-      const answer = sdpOf(res);
+      const answer = ownSdp(sdpOf(res));
       // The new callee made the offer in its 2xx: the caller's answer goes in the ACK.
-      leg.session.ack(answer !== undefined ? { body: answer.bytes, contentType: answer.contentType } : {});
+      leg.session.ack(sdpBody(answer));
       this.#oa = { negotiation: { kind: 'idle' }, caller: answer ?? this.#oa.caller, callee: sdp ?? this.#oa.callee };
       leg.outcome = 'answered';
       this.#winner = leg;
@@ -432,8 +440,10 @@ export class Call {
   #answerCaller(leg: CallLeg | undefined): void {
     const res = leg?.answer;
     if (leg === undefined || res === undefined) return;
-    this.#oa = onSuccess(this.#oa, 'callee', sdpOf(res)).state;
-    if (!this.inbound.accept(relayAnswerOptions(res, this.#host.policy))) {
+    // The call keeps the answer for its whole length (and the caller's session its last SDP): bytes of its own.
+    const sdp = ownSdp(sdpOf(res));
+    this.#oa = onSuccess(this.#oa, 'callee', sdp).state;
+    if (!this.inbound.accept({ ...relayAnswerOptions(res, this.#host.policy), ...sdpBody(sdp) })) {
       // The caller went away as the callee answered: the answer is not wanted.
       this.#release(leg);
       return this.#end({ kind: 'callerCancel' });
@@ -489,7 +499,7 @@ export class Call {
 
   #rejectCaller(status: number, reason: string | undefined, extra: HeaderInit = []): void {
     // RFC 3326: say which leg's answer this final response stands for (with that callee's own words).
-    const failed = [...this.#legs.values()].find((l) => l.status === status);
+    const failed = this.#legs.find((l) => l.status === status);
     const headers = [...(failed !== undefined ? [reasonHeader(status, failed.rejection?.reason)] : []), ...extra];
     if (reason === undefined && failed?.rejection !== undefined) reason = failed.rejection.reason;
     this.#end({ kind: 'rejected', status }, { status, opts: { ...(reason !== undefined ? { reason } : {}), headers } });
@@ -503,7 +513,7 @@ export class Call {
     if (this.isEnded) return;
     this.#endCause = cause;
     const reason = cause.kind === 'failed' ? { headers: [reasonHeader(cause.status)] } : {};
-    for (const l of this.#legs.values()) {
+    for (const l of this.#legs) {
       this.#stopTimer(l);
       if (l === this.#winner) l.outcome = 'ended';
       if (l.isTerminated) continue;
@@ -525,7 +535,7 @@ export class Call {
 
   #checkIdle(): void {
     if (this.#isIdle || !this.isEnded || this.inbound.state.kind !== 'terminated') return;
-    for (const l of this.#legs.values()) if (!l.isTerminated) return;
+    for (const l of this.#legs) if (!l.isTerminated) return;
     this.#isIdle = true;
     this.#host.notify(this, { type: 'idle' });
   }
@@ -540,9 +550,20 @@ export class Call {
   #relayRequest(to: InboundSession | OutboundSession | undefined, r: IncomingDialogRequest, side: 'caller' | 'callee'): void {
     if (this.isEnded) return r.respond(481);
     const isOffer = r.request.method === 'INVITE' || r.request.method === 'UPDATE';
-    if (isOffer) this.#oa = onRequest(this.#oa, side, sdpOf(r.request)).state;
-    relayInDialog(to, r, this.#host.policy, (res) => {
-      if (isOffer) this.#oa = onSuccess(this.#oa, side === 'caller' ? 'callee' : 'caller', sdpOf(res)).state;
-    });
+    // The call keeps each side's latest SDP, and the sessions their last one sent: bytes of their own.
+    const offer = isOffer ? ownSdp(sdpOf(r.request)) : undefined;
+    if (isOffer) this.#oa = onRequest(this.#oa, side, offer).state;
+    relayInDialog(
+      to,
+      r,
+      this.#host.policy,
+      (res) => {
+        if (!isOffer) return undefined;
+        const answer = ownSdp(sdpOf(res));
+        this.#oa = onSuccess(this.#oa, side === 'caller' ? 'callee' : 'caller', answer).state;
+        return answer;
+      },
+      offer,
+    );
   }
 }

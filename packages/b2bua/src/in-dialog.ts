@@ -11,6 +11,7 @@ import type { IncomingDialogRequest, RequestOptions, RequestOutcome, SipResponse
 import { assertNever } from './assert-never.js';
 import { relayAnswerOptions, relayRequestOptions } from './call-leg.js';
 import type { HeaderPolicy } from './header-policy.js';
+import { type SdpBody, sdpBody } from './offer-answer.js';
 
 /** The other leg, as far as relaying needs it (a sip-core Session). */
 export interface RelayPeer {
@@ -21,16 +22,25 @@ export interface RelayPeer {
 /**
  * Relay `r` to `to` and answer `r` with what came back. Without a peer (a leg
  * that is not the one the caller talks to) the request gets 500; with a peer
- * whose dialog has ended, 481. `onSuccess` sees each 2xx (offer/answer tracking).
+ * whose dialog has ended, 481. `onSuccess` sees each 2xx (offer/answer tracking)
+ * and may return the SDP to answer with (the same, in bytes of its own); `offer`
+ * likewise stands for the request's SDP.
  */
-export function relayInDialog(to: RelayPeer | undefined, r: IncomingDialogRequest, policy: HeaderPolicy, onSuccess: (res: SipResponse) => void): void {
+export function relayInDialog(
+  to: RelayPeer | undefined,
+  r: IncomingDialogRequest,
+  policy: HeaderPolicy,
+  onSuccess: (res: SipResponse) => SdpBody | undefined | void,
+  offer?: SdpBody,
+): void {
   if (to === undefined) return r.respond(500);
   if (to.state.kind === 'terminated') return r.respond(481);
-  void to.request(r.request.method, relayRequestOptions(r.request, policy)).then((o) => {
+  void to.request(r.request.method, { ...relayRequestOptions(r.request, policy), ...sdpBody(offer) }).then((o) => {
     switch (o.kind) {
-      case 'response':
-        if (o.response.status >= 200 && o.response.status < 300) onSuccess(o.response);
-        return r.respond(o.response.status, relayAnswerOptions(o.response, policy));
+      case 'response': {
+        const answer = o.response.status >= 200 && o.response.status < 300 ? onSuccess(o.response) : undefined;
+        return r.respond(o.response.status, { ...relayAnswerOptions(o.response, policy), ...sdpBody(answer ?? undefined) });
+      }
       case 'timeout':
         return r.respond(408);
       case 'transportError':

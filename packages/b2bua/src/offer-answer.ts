@@ -9,7 +9,7 @@
  * The tracker remembers each side's last session description, so that a call
  * can be retargeted: the new leg gets the caller's current SDP as its offer.
  */
-import type { SipMessage } from '@ima/sip-core';
+import { type SipMessage, ownString } from '@ima/sip-core';
 
 export interface SdpBody {
   readonly contentType: string;
@@ -35,7 +35,12 @@ export interface OfferAnswerState {
 
 export const initialOfferAnswer: OfferAnswerState = { negotiation: { kind: 'idle' }, caller: undefined, callee: undefined };
 
-/** The message's session description, if it carries one (a body with application/sdp). */
+const SDP = 'application/sdp';
+
+/**
+ * The message's session description, if it carries one (a body with application/sdp).
+ * Its bytes are the message's own: see ownSdp for one the call keeps.
+ */
 export function sdpOf(msg: SipMessage): SdpBody | undefined {
   if (msg.body.byteLength === 0) return undefined;
   let type: string | undefined;
@@ -44,7 +49,23 @@ export function sdpOf(msg: SipMessage): SdpBody | undefined {
   } catch {
     return undefined;
   }
-  return type === 'application/sdp' ? { contentType: msg.headers.get('content-type')!, bytes: msg.body } : undefined;
+  if (type !== SDP) return undefined;
+  const contentType = msg.headers.get('content-type')!;
+  // The Content-Type is kept as long as the SDP: the usual one is a constant, not a slice of the message's text.
+  return { contentType: contentType === SDP ? SDP : ownString(contentType), bytes: msg.body };
+}
+
+/**
+ * A session description the call keeps (each side's latest, for a retarget) in bytes of its own:
+ * a message's body is a view into the datagram it came in, which it would keep whole.
+ */
+export function ownSdp(sdp: SdpBody | undefined): SdpBody | undefined {
+  return sdp === undefined ? undefined : { contentType: sdp.contentType, bytes: new Uint8Array(sdp.bytes) };
+}
+
+/** A session description as the body of a message to send (nothing when there is none). */
+export function sdpBody(sdp: SdpBody | undefined): { body?: Uint8Array; contentType?: string } {
+  return sdp === undefined ? {} : { body: sdp.bytes, contentType: sdp.contentType };
 }
 
 /** The role a body plays, so that the relay can check nothing is lost or duplicated. */
