@@ -9,7 +9,7 @@
  *    completes with 0 failed. Short search runs (SEARCH_SECONDS of calls)
  *    double the rate until a run fails, then bisect; the figure is then
  *    confirmed by a run of max(MIN_CALLS, rate x CONFIRM_SECONDS) calls,
- *    stepping down 10% (at most 3 times) when the confirmation fails. A run
+ *    stepping down 10% (at most CONFIRM_STEPS times, 8 by default) when the confirmation fails. A run
  *    counts when no call failed on either side (SIPp uac and uas), every call
  *    succeeded and SIPp's average rate (which includes the run's start and its
  *    last calls) reached 85% of the target.
@@ -40,6 +40,8 @@ const MAX_RATE = env('B2BUA_MAX_RATE', 8000);
 const HOLD_CALLS = env('B2BUA_HOLD_CALLS', 10_000);
 const HOLD_RATE = env('B2BUA_HOLD_RATE', 500);
 const WARMUP_CALLS = env('B2BUA_WARMUP_CALLS', 500);
+// Short runs flatter: a rate that passes 10 s may fail 30 s. Up to this many 10% steps down before giving up.
+const CONFIRM_STEPS = env('B2BUA_CONFIRM_STEPS', 8);
 const ONLY = process.env.B2BUA_ONLY; // 'relay' | 'kamailio': measure one side only
 // B2BUA_NICE=-10: run SIPp and both systems under test at that priority, so that other work on a shared
 // machine disturbs the figures less (negative values need root). Unset: the default priority.
@@ -225,7 +227,7 @@ async function highestRate(name: SutName): Promise<{ rate: number; calls: number
     if ((await trial(name, mid, mid * SEARCH_SECONDS)).good) good = mid;
     else bad = mid;
   }
-  for (let attempt = 0, rate = good; attempt < 4; attempt++, rate = Math.round(rate * 0.9)) {
+  for (let attempt = 0, rate = good; attempt <= CONFIRM_STEPS; attempt++, rate = Math.round(rate * 0.9)) {
     const calls = Math.max(MIN_CALLS, rate * CONFIRM_SECONDS);
     const r = await trial(name, rate, calls);
     if (r.good) return { rate, calls, cps: r.cps };
