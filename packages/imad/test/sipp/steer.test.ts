@@ -22,14 +22,19 @@ import { callIdOf } from '../../src/http/views.js';
 import { apiSetup, loggedIn, openEvents, startApi } from '../http/fixtures.js';
 import { daemon, freeTcpPort, freeUdpPort, requireSipp, scenarios, setup, sipp } from './fixtures/e2e.js';
 
-/** The first call of `d` whose first leg (the assistant's) is ringing. */
+/**
+ * The first call of `d` whose first leg (the assistant's) is ringing, a moment after its 180:
+ * SIPp moves its call from the 180 it sent to the step that waits for CANCEL on its next turn, and
+ * a CANCEL that arrives before that (within a millisecond or two over loopback) is "unexpected" to it.
+ * A phone takes a CANCEL at any time; the pause is for the SIPp peer only.
+ */
 function ringing(d: Daemon, ms = 10_000): Promise<Call> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no call rang')), ms);
     d.b2bua.on((e) => {
       if (e.type === 'ringing' && e.leg === 1) {
         clearTimeout(timer);
-        resolve(e.call);
+        setTimeout(() => resolve(e.call), 100);
       }
     });
   });
