@@ -87,8 +87,9 @@ if (requireSipp('failover on a call')) {
     t.match(d.peers.health()[0]?.reason, /could not be sent/);
     t.equal(await placeCall(s, '+39021234567'), 0, 'the next call completed');
     t.same(phonesSaw(trace).invites, ['81000', '81000'], 'straight to the second peer');
+    // SIPp first: over TCP it may count the daemon closing its connection, while it stops, as an error.
+    t.equal(await second.stop(), 0, 'the second peer saw both calls whole');
     await d.close();
-    t.equal(await second.stop(), 0);
     t.ok(lines.some((l) => /"msg":"trunk peer"/.test(l) && l.includes(`127.0.0.1:${refusing}`)), 'the change is logged');
   });
 }
