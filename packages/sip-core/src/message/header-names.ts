@@ -101,14 +101,19 @@ export function nameInfo(name: string): NameInfo | undefined {
   return info;
 }
 
+/** A spelling seen followed at once by ":", as text and as octets. */
+interface KnownName {
+  readonly withColon: string;
+  readonly octets: Uint8Array;
+  readonly info: NameInfo;
+}
+
 /**
  * Spellings seen so far followed at once by ":" ("Via:", "CSeq:"), by their
- * first two characters: the parser finds a known line's name and colon with
- * one startsWith, without building a string.
+ * first two characters: the parser finds a known line's name and colon
+ * without building a string.
  */
-const byStart: Array<Array<{ readonly withColon: string; readonly info: NameInfo }> | undefined> = new Array<
-  Array<{ readonly withColon: string; readonly info: NameInfo }> | undefined
->(128 * 128).fill(undefined);
+const byStart: Array<KnownName[] | undefined> = new Array<KnownName[] | undefined>(128 * 128).fill(undefined);
 let remembered = 0;
 
 function startSlot(text: string, pos: number): number {
@@ -123,11 +128,28 @@ export function knownNameAt(text: string, pos: number): NameInfo | undefined {
   return undefined;
 }
 
+/**
+ * knownNameAt() over the octets the text was decoded from one octet per
+ * character (ASCII or latin1): comparing octets costs a fraction of startsWith().
+ */
+export function knownNameIn(octets: Uint8Array, at: number): NameInfo | undefined {
+  const seen = byStart[((octets[at]! & 0x7f) << 7) | (octets[at + 1]! & 0x7f)];
+  if (seen === undefined) return undefined;
+  for (let k = 0; k < seen.length; k++) {
+    const name = seen[k]!.octets;
+    let j = 0;
+    while (j < name.length && octets[at + j] === name[j]) j++;
+    if (j === name.length) return seen[k]!.info;
+  }
+  return undefined;
+}
+
 /** Remember a name that was followed at once by its colon, for knownNameAt(). */
 export function rememberName(info: NameInfo): void {
   // Bounded like nameInfo's cache: names come from the network.
   if (remembered >= 2048) return;
   const withColon = info.name + ':';
-  (byStart[startSlot(withColon, 0)] ??= []).push({ withColon, info });
+  // A name is a token (ASCII), so its octets are its characters.
+  (byStart[startSlot(withColon, 0)] ??= []).push({ withColon, octets: Buffer.from(withColon, 'latin1'), info });
   remembered++;
 }

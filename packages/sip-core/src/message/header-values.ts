@@ -7,7 +7,7 @@ import { SipParseError } from '../errors.js';
 import { CALL_ID, COMMON_NAME_ADDR, COMMON_VIA } from './common-forms.js';
 import { Cursor, HOST, TOKEN, isAll, isToken, quote, unquote } from './grammar.js';
 import { ownString } from './own-string.js';
-import { type Params, type Uri, AbsoluteUri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, parseUri, splitParams } from './uri.js';
+import { type Params, type Uri, AbsoluteUri, NO_PARAMS, ParamMap, SipUri, isIPv6Reference, isNameAt, paramValue, parseUri, splitParams } from './uri.js';
 
 export interface Via {
   /** "SIP" */
@@ -136,7 +136,10 @@ const GEN_VALUE = (() => {
 })();
 
 function paramNumber(p: Params, name: string, max: number, part: string): number | undefined {
-  const v = p.get(name);
+  return numberValue(p.get(name), name, max, part);
+}
+
+function numberValue(v: string | null | undefined, name: string, max: number, part: string): number | undefined {
   if (v === undefined) return undefined;
   if (v === null || !/^[0-9]+$/.test(v)) throw new SipParseError(`${name} must be a number`, { part });
   const n = v.length > 16 ? Infinity : Number(v);
@@ -177,8 +180,23 @@ function via(c: Cursor): Via {
 
 /** A Via from its parts: the parameters RFC 3261 and RFC 3581 name, checked. */
 function finishVia(protocolName: string, protocolVersion: string, transport: string, host: string, port: number | undefined, p: Params, part: string): Via {
-  const rport = p.get('rport');
-  const received = p.get('received');
+  return viaOf(protocolName, protocolVersion, transport, host, port, p, p.get('branch'), p.get('received'), p.get('rport'), p.get('maddr'), p.get('ttl'), part);
+}
+
+function viaOf(
+  protocolName: string,
+  protocolVersion: string,
+  transport: string,
+  host: string,
+  port: number | undefined,
+  params: Params,
+  branch: string | null | undefined,
+  received: string | null | undefined,
+  rport: string | null | undefined,
+  maddr: string | null | undefined,
+  ttl: string | null | undefined,
+  part: string,
+): Via {
   if (received === null) throw new SipParseError('received without a value', { part });
   return {
     protocolName,
@@ -186,12 +204,12 @@ function finishVia(protocolName: string, protocolVersion: string, transport: str
     transport,
     host,
     port,
-    params: p,
-    branch: p.get('branch') ?? undefined,
+    params,
+    branch: branch ?? undefined,
     received,
-    rport: rport === undefined ? undefined : rport === null ? true : paramNumber(p, 'rport', 65535, part),
-    maddr: p.get('maddr') ?? undefined,
-    ttl: paramNumber(p, 'ttl', 255, part),
+    rport: rport === undefined ? undefined : rport === null ? true : numberValue(rport, 'rport', 65535, part),
+    maddr: maddr ?? undefined,
+    ttl: numberValue(ttl, 'ttl', 255, part),
   };
 }
 
@@ -215,8 +233,31 @@ function commonVia(line: string, part: string): Via {
   const hasPort = colon >= 0 && colon < paramsStart;
   const host = line.slice(hostStart, hasPort ? colon : paramsStart);
   const port = hasPort ? digitsAt(line, colon + 1, paramsStart) : undefined;
-  const params = paramsStart === line.length ? NO_PARAMS : splitParams(line, paramsStart + 1, ';', false);
-  return finishVia('SIP', '2.0', transport, host, port, params, part);
+  if (paramsStart === line.length) return finishVia('SIP', '2.0', transport, host, port, NO_PARAMS, part);
+  // The parameters a transport reads, in one pass; the rest are split when someone asks.
+  let branch: string | null | undefined;
+  let received: string | null | undefined;
+  let rport: string | null | undefined;
+  let maddr: string | null | undefined;
+  let ttl: string | null | undefined;
+  let start = paramsStart + 1;
+  while (start <= line.length) {
+    let end = line.indexOf(';', start);
+    if (end < 0) end = line.length;
+    if (branch === undefined && isNameAt(line, start, end, 'branch')) branch = valueAt(line, start + 6, end);
+    else if (rport === undefined && isNameAt(line, start, end, 'rport')) rport = valueAt(line, start + 5, end);
+    else if (received === undefined && isNameAt(line, start, end, 'received')) received = valueAt(line, start + 8, end);
+    else if (maddr === undefined && isNameAt(line, start, end, 'maddr')) maddr = valueAt(line, start + 5, end);
+    else if (ttl === undefined && isNameAt(line, start, end, 'ttl')) ttl = valueAt(line, start + 3, end);
+    start = end + 1;
+  }
+  const params = ParamMap.unsplit(line, paramsStart + 1);
+  return viaOf('SIP', '2.0', transport, host, port, params, branch, received, rport, maddr, ttl, part);
+}
+
+/** The value of a parameter whose name ends at `after` (null for a flag). */
+function valueAt(s: string, after: number, end: number): string | null {
+  return after === end ? null : s.slice(after + 1, end);
 }
 
 export function parseViaList(lines: string[], part = 'Via'): Via[] {
@@ -353,9 +394,13 @@ export function commonUri(text: string): SipUri {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Take apart a name-addr in one of its common forms, by position, into `into`; false when the full parser must read it. */
-function commonNameAddrParts(line: string, into: Writable<NameAddr>): boolean {
-  if (!COMMON_NAME_ADDR.test(line)) return false;
+/**
+ * Take apart a name-addr in one of its common forms, by position, into `into`.
+ * Returns where its parameters start (after the ";"; the line's length when it
+ * has none), or -1 when the full parser must read it.
+ */
+function commonNameAddrParts(line: string, into: Writable<NameAddr>): number {
+  if (!COMMON_NAME_ADDR.test(line)) return -1;
   let lt = 0;
   const first = line.charCodeAt(0);
   if (first === 0x22) {
@@ -369,8 +414,9 @@ function commonNameAddrParts(line: string, into: Writable<NameAddr>): boolean {
   }
   const gt = line.indexOf('>', lt);
   into.uri = commonUri(line.slice(lt + 1, gt));
-  into.params = gt + 1 === line.length ? NO_PARAMS : splitParams(line, gt + 2, ';', false);
-  return true;
+  if (gt + 1 === line.length) return line.length;
+  into.params = ParamMap.unsplit(line, gt + 2);
+  return gt + 2;
 }
 
 /** A placeholder URI for results that commonNameAddrParts() fills in. */
@@ -379,14 +425,16 @@ const NO_URI = new AbsoluteUri('none', 'none:');
 /** A name-addr in one of its common forms, or undefined: the full parser then reads it. */
 function commonNameAddr(line: string): NameAddr | undefined {
   const na: Writable<NameAddr> = { displayName: undefined, uri: NO_URI, params: NO_PARAMS };
-  return commonNameAddrParts(line, na) ? na : undefined;
+  return commonNameAddrParts(line, na) >= 0 ? na : undefined;
 }
 
 function fromTo(lines: string[], part: string): FromTo {
   const line = required(lines, part);
   const ft: Writable<FromTo> = { displayName: undefined, uri: NO_URI, params: NO_PARAMS, tag: undefined };
-  if (commonNameAddrParts(line, ft)) {
-    const tag = ft.params.get('tag');
+  const paramsAt = commonNameAddrParts(line, ft);
+  if (paramsAt >= 0) {
+    // The tag is read from the text; the other parameters are split when someone asks.
+    const tag = paramsAt === line.length ? undefined : paramValue(line, paramsAt, 'tag');
     if (tag !== null) {
       ft.tag = tag;
       return ft;

@@ -30,6 +30,8 @@ export type HeaderInit = ReadonlyArray<readonly [string, string]>;
 /** The constructor argument of fromParsed(), and the placeholder arrays it replaces at once. */
 const ADOPT: HeaderInit = [];
 const NO_LINES: string[] = [];
+/** lines() of a header that is absent: shared, and never written to (the parsers only read their lines). */
+const ABSENT: string[] = [];
 
 export class Headers {
   /** Names as received (or as given), values after unfolding, canonical keys. */
@@ -103,9 +105,9 @@ export class Headers {
 
   /** The header field lines of this header, unsplit (what the typed parsers read). */
   lines(key: string): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.#keys.length; i++) if (this.#keys[i] === key) out.push(this.#values[i]!);
-    return out;
+    let out: string[] | undefined;
+    for (let i = 0; i < this.#keys.length; i++) if (this.#keys[i] === key) (out ??= []).push(this.#values[i]!);
+    return out ?? ABSENT;
   }
 
   /** How many header field lines carry this header. */
@@ -216,8 +218,10 @@ export class Headers {
       const i = keys.indexOf(key);
       if (i >= 0) return this.#cacheValues![i] as T;
     }
-    const value = parse(this.lines(key));
-    this.seed(key, value);
+    const lines = this.lines(key);
+    const value = parse(lines);
+    // An absent header's value is cheap to make again, and not caching it keeps the cache arrays from growing.
+    if (lines !== ABSENT) this.seed(key, value);
     return value;
   }
 

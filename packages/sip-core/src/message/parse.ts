@@ -20,7 +20,7 @@ import {
   parseViaList,
   commonUri,
 } from './header-values.js';
-import { CoreHeader, knownNameAt, nameInfo, rememberName } from './header-names.js';
+import { CoreHeader, knownNameAt, knownNameIn, nameInfo, rememberName } from './header-names.js';
 import { Headers } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { type Uri, parseUri } from './uri.js';
@@ -82,6 +82,8 @@ interface Head {
   /** Octet index (in the input) of the blank line's CRLF. */
   readonly headerEnd: number;
   readonly isLatin1: boolean;
+  /** Whether character i of the text is octet start + i of the input (ASCII or latin1, not decoded UTF-8). */
+  readonly isOctets: boolean;
 }
 
 /**
@@ -100,14 +102,14 @@ function readHead(buf: Buffer, start: number): Head {
   }
   if (blank < 0) fail('no empty line after the header section', 'framing');
   const headerEnd = start + blank;
-  if (isAscii(buf)) return { text, length: blank + 2, headerEnd, isLatin1: false };
+  if (isAscii(buf)) return { text, length: blank + 2, headerEnd, isLatin1: false, isOctets: true };
   const bytes = buf.subarray(start, headerEnd + 2);
-  if (isAscii(bytes)) return { text, length: blank + 2, headerEnd, isLatin1: false };
+  if (isAscii(bytes)) return { text, length: blank + 2, headerEnd, isLatin1: false, isOctets: true };
   if (isUtf8(bytes)) {
     const utf8 = bytes.toString('utf8');
-    return { text: utf8, length: utf8.length, headerEnd, isLatin1: false };
+    return { text: utf8, length: utf8.length, headerEnd, isLatin1: false, isOctets: false };
   }
-  return { text, length: blank + 2, headerEnd, isLatin1: true };
+  return { text, length: blank + 2, headerEnd, isLatin1: true, isOctets: true };
 }
 
 /**
@@ -146,7 +148,7 @@ function linesAt(keys: string[], values: string[], at: number, key: string): str
 export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DATAGRAM): SipMessage {
   const buf = toBuffer(input);
   const start = skipLeadingCrlf(buf);
-  const { text: head, length: n, headerEnd, isLatin1 } = readHead(buf, start);
+  const { text: head, length: n, headerEnd, isLatin1, isOctets } = readHead(buf, start);
 
   // Start line.
   let eol = lineEnd(head, 0);
@@ -178,7 +180,7 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DA
       continue;
     }
     // The name runs to the colon (RFC 3261 §7.3.1: HCOLON = *( SP / HTAB ) ":" SWS).
-    let info = knownNameAt(head, pos);
+    let info = isOctets ? knownNameIn(buf, start + pos) : knownNameAt(head, pos);
     let colon: number;
     if (info !== undefined) {
       colon = pos + info.name.length;

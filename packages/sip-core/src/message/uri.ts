@@ -20,37 +20,67 @@ export type Params = ReadonlyMap<string, string | null>;
 export class ParamMap implements ReadonlyMap<string, string | null> {
   readonly #keys: string[];
   readonly #values: Array<string | null>;
+  /**
+   * Header parameter text not split yet (see unsplit()): most messages are
+   * passed on without anyone reading their Via's or From's parameters one by one.
+   */
+  #text: string | undefined;
+  #from = 0;
   constructor(entries?: Iterable<readonly [string, string | null]>) {
     this.#keys = [];
     this.#values = [];
     if (entries) for (const [k, v] of entries) this.add(k, v);
   }
+  /**
+   * The header parameters in text[from...]: "name[=value]" pairs separated by
+   * ";", already checked by a common form (no ";" inside a quoted value), split
+   * on the first read.
+   */
+  static unsplit(text: string, from: number): ParamMap {
+    const p = new ParamMap();
+    p.#text = text;
+    p.#from = from;
+    return p;
+  }
+  #split(): void {
+    const text = this.#text!;
+    this.#text = undefined;
+    addParams(this, text, this.#from, ';', false);
+  }
   /** Builder for parsers; a name given twice keeps its first value. */
   add(name: string, value: string | null): void {
+    if (this.#text !== undefined) this.#split();
     if (this.#keys.indexOf(name) >= 0) return;
     this.#keys.push(name);
     this.#values.push(value);
   }
   get size(): number {
+    if (this.#text !== undefined) this.#split();
     return this.#keys.length;
   }
   get(name: string): string | null | undefined {
+    if (this.#text !== undefined) this.#split();
     const i = this.#keys.indexOf(name);
     return i < 0 ? undefined : this.#values[i];
   }
   has(name: string): boolean {
+    if (this.#text !== undefined) this.#split();
     return this.#keys.indexOf(name) >= 0;
   }
   forEach(fn: (value: string | null, key: string, map: ReadonlyMap<string, string | null>) => void): void {
+    if (this.#text !== undefined) this.#split();
     for (let i = 0; i < this.#keys.length; i++) fn(this.#values[i]!, this.#keys[i]!, this);
   }
   *entries(): MapIterator<[string, string | null]> {
+    if (this.#text !== undefined) this.#split();
     for (let i = 0; i < this.#keys.length; i++) yield [this.#keys[i]!, this.#values[i]!];
   }
   *keys(): MapIterator<string> {
+    if (this.#text !== undefined) this.#split();
     yield* this.#keys;
   }
   *values(): MapIterator<string | null> {
+    if (this.#text !== undefined) this.#split();
     yield* this.#values;
   }
   [Symbol.iterator](): MapIterator<[string, string | null]> {
@@ -277,6 +307,11 @@ function isHex(c: number): boolean {
  */
 export function splitParams(s: string, from: number, sep: string, isUri: boolean): Params {
   const out = new ParamMap();
+  addParams(out, s, from, sep, isUri);
+  return out;
+}
+
+function addParams(out: ParamMap, s: string, from: number, sep: string, isUri: boolean): void {
   let start = from;
   while (start <= s.length) {
     let end = s.indexOf(sep, start);
@@ -291,7 +326,36 @@ export function splitParams(s: string, from: number, sep: string, isUri: boolean
     else out.add(lowerCased(s, start, nameEnd), value);
     start = end + 1;
   }
-  return out;
+}
+
+/**
+ * The value of the first header parameter named `name` (lower case letters)
+ * in s[from...], which a common form checked: undefined when absent, null for
+ * a flag. Reads what splitParams would give for that name, without splitting.
+ */
+export function paramValue(s: string, from: number, name: string): string | null | undefined {
+  let start = from;
+  const n = name.length;
+  while (start <= s.length) {
+    let end = s.indexOf(';', start);
+    if (end < 0) end = s.length;
+    if (isNameAt(s, start, end, name)) {
+      const after = start + n;
+      return after === end ? null : s.slice(after + 1, end);
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** Whether s[start, end) begins with `name` (lower-case letters) in any case, followed by "=" or the end. */
+export function isNameAt(s: string, start: number, end: number, name: string): boolean {
+  const n = name.length;
+  const after = start + n;
+  if (after > end || (after < end && s.charCodeAt(after) !== 0x3d)) return false;
+  // The letters of `name` differ from their upper case by 0x20 only; no other token character maps onto them.
+  for (let i = 0; i < n; i++) if ((s.charCodeAt(start + i) | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
 }
 
 /** "[" IPv6address "]" (RFC 5118 §4.10: the RFC 3261 ABNF bug that let ":::" through is not repeated). */

@@ -11,7 +11,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import t from 'tap';
 import fc from 'fast-check';
-import { type NameAddr, type SipUri, type Uri, type Via, parseNameAddrList, parseUri, parseViaList } from '../../src/index.js';
+import { type FromTo, type NameAddr, type SipUri, type Uri, type Via, parseNameAddrList, parseUri, parseViaList } from '../../src/index.js';
+import { parseFrom, parseTo } from '../../src/message/header-values.js';
 import { COMMON_NAME_ADDR, COMMON_SIP_URI, COMMON_VIA } from '../../src/message/common-forms.js';
 import { scanSipUri } from '../../src/message/uri.js';
 import { nameAddr, sipUri, via } from './fixtures/arbitraries.js';
@@ -86,4 +87,27 @@ t.test('a SIP URI the common form accepts, the full scanner accepts', async (t) 
     { numRuns: 1000 },
   );
   t.ok(common > 20, `the common form was taken ${common} times in 1000`);
+});
+
+/**
+ * Parameters that the fast paths pick out of the text without splitting it (Via's branch,
+ * received, rport, maddr, ttl; From/To's tag): any case, given twice, as flags, with numbers,
+ * tokens or quoted values, so that the first one wins and a bad one is refused the same way.
+ */
+const specialName = fc.constantFrom('branch', 'BRANCH', 'Branch', 'received', 'Received', 'rport', 'RPORT', 'maddr', 'ttl', 'TTL', 'tag', 'TAG', 'Tag', 'ta', 'tags', 'x');
+const specialValue = fc.option(fc.oneof(fc.constantFrom('0', '1', '255', '256', '5060', '65536', 'abc', 'z9hG4bK.1', '"q"', '192.0.2.1')), { nil: undefined });
+const specialParams = fc.array(fc.tuple(specialName, specialValue).map(([n, v]) => (v === undefined ? `;${n}` : `;${n}=${v}`)), { maxLength: 4 }).map((p) => p.join(''));
+
+t.test('Via parameters picked out of the text read as the full parser reads them', async (t) => {
+  const lines = fc.tuple(fc.constantFrom('SIP/2.0/UDP 192.0.2.10:5060', 'SIP/2.0/TCP pbx.example.com'), specialParams).map(([v, p]) => v + p);
+  const common = agree(lines, COMMON_VIA, (line) => outcome(() => parseViaList([line]), (vs) => vs.map(viaView)));
+  t.ok(common > 500, `the common form was taken ${common} times in 1000`);
+});
+
+t.test('a From/To tag picked out of the text reads as the full parser reads it', async (t) => {
+  const ftView = (f: FromTo) => [f.displayName, uriView(f.uri), f.tag, [...f.params]];
+  const lines = fc.tuple(fc.constantFrom('<sip:1000@192.0.2.10>', '"a>b;tag=no" <sip:2000@192.0.2.20>', 'Bob <sip:b@example.com>'), specialParams).map(([a, p]) => a + p);
+  const common = agree(lines, COMMON_NAME_ADDR, (line) => outcome(() => parseFrom([line]), ftView));
+  t.ok(common > 500, `the common form was taken ${common} times in 1000`);
+  t.equal(parseTo(['"a>b;tag=no" <sip:2000@192.0.2.20>;x;TAG=yes;tag=later']).tag, 'yes', 'the first tag, after the ">" that closes the URI');
 });
