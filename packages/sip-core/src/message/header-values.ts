@@ -244,11 +244,22 @@ function commonVia(line: string, part: string): Via {
   while (start <= line.length) {
     let end = line.indexOf(';', start);
     if (end < 0) end = line.length;
-    if (branch === undefined && isNameAt(line, start, end, 'branch')) branch = valueAt(line, start + 6, end);
-    else if (rport === undefined && isNameAt(line, start, end, 'rport')) rport = valueAt(line, start + 5, end);
-    else if (received === undefined && isNameAt(line, start, end, 'received')) received = valueAt(line, start + 8, end);
-    else if (maddr === undefined && isNameAt(line, start, end, 'maddr')) maddr = valueAt(line, start + 5, end);
-    else if (ttl === undefined && isNameAt(line, start, end, 'ttl')) ttl = valueAt(line, start + 3, end);
+    // By the first letter, in any case (0x20 is the case bit of ASCII letters).
+    switch (line.charCodeAt(start) | 0x20) {
+      case 0x62:
+        if (branch === undefined && isNameAt(line, start, end, 'branch')) branch = valueAt(line, start + 6, end);
+        break;
+      case 0x72:
+        if (rport === undefined && isNameAt(line, start, end, 'rport')) rport = valueAt(line, start + 5, end);
+        else if (received === undefined && isNameAt(line, start, end, 'received')) received = valueAt(line, start + 8, end);
+        break;
+      case 0x6d:
+        if (maddr === undefined && isNameAt(line, start, end, 'maddr')) maddr = valueAt(line, start + 5, end);
+        break;
+      case 0x74:
+        if (ttl === undefined && isNameAt(line, start, end, 'ttl')) ttl = valueAt(line, start + 3, end);
+        break;
+    }
     start = end + 1;
   }
   const params = ParamMap.unsplit(line, paramsStart + 1);
@@ -262,18 +273,21 @@ function valueAt(s: string, after: number, end: number): string | null {
 
 export function parseViaList(lines: string[], part = 'Via'): Via[] {
   const out: Via[] = [];
-  for (const line of lines) {
-    if (COMMON_VIA.test(line)) {
-      out.push(commonVia(line, part));
-      continue;
-    }
-    const c = new Cursor(line, part);
-    c.ws();
-    out.push(via(c));
-    while (c.sep(0x2c)) out.push(via(c));
-    c.end();
-  }
+  for (const line of lines) viaLine(line, part, out);
   return out;
+}
+
+/** The Vias of one header line, top first, added to `out`. */
+export function viaLine(line: string, part: string, out: Via[]): void {
+  if (COMMON_VIA.test(line)) {
+    out.push(commonVia(line, part));
+    return;
+  }
+  const c = new Cursor(line, part);
+  c.ws();
+  out.push(via(c));
+  while (c.sep(0x2c)) out.push(via(c));
+  c.end();
 }
 
 export function formatVia(v: Via): string {
@@ -429,7 +443,11 @@ function commonNameAddr(line: string): NameAddr | undefined {
 }
 
 function fromTo(lines: string[], part: string): FromTo {
-  const line = required(lines, part);
+  return fromToLine(required(lines, part), part);
+}
+
+/** A From or To from its one header line. */
+export function fromToLine(line: string, part: string): FromTo {
   const ft: Writable<FromTo> = { displayName: undefined, uri: NO_URI, params: NO_PARAMS, tag: undefined };
   const paramsAt = commonNameAddrParts(line, ft);
   if (paramsAt >= 0) {
@@ -507,7 +525,11 @@ export function withTag(na: NameAddr, tag: string): FromTo {
 // ---- scalars ----
 
 export function parseCallId(lines: string[]): string {
-  const v = required(lines, 'Call-ID').trim();
+  return callIdOf(required(lines, 'Call-ID'));
+}
+
+export function callIdOf(line: string): string {
+  const v = line.trim();
   if (!CALL_ID.test(v)) throw new SipParseError(`malformed Call-ID "${v.slice(0, 60)}"`, { part: 'Call-ID' });
   return v;
 }
@@ -528,7 +550,10 @@ function digitsAt(s: string, from: number, to: number): number {
 }
 
 export function parseCSeq(lines: string[]): CSeq {
-  const v = required(lines, 'CSeq');
+  return cseqOf(required(lines, 'CSeq'));
+}
+
+export function cseqOf(v: string): CSeq {
   // Common form: digits, one space, a token.
   const sp = v.indexOf(' ');
   const common = digitsAt(v, 0, sp);
@@ -547,7 +572,10 @@ export function parseCSeq(lines: string[]): CSeq {
 
 function scalar(lines: string[], part: string, max: number): number | undefined {
   const v = one(lines, part);
-  if (v === undefined) return undefined;
+  return v === undefined ? undefined : scalarOf(v, part, max);
+}
+
+function scalarOf(v: string, part: string, max: number): number {
   const common = digitsAt(v, 0, v.length);
   if (common >= 0 && common <= max) return common;
   const c = new Cursor(v, part);
@@ -559,6 +587,8 @@ function scalar(lines: string[], part: string, max: number): number | undefined 
 
 export const parseMaxForwards = (lines: string[]): number | undefined => scalar(lines, 'Max-Forwards', 255);
 export const parseContentLength = (lines: string[]): number | undefined => scalar(lines, 'Content-Length', MAX_DELTA);
+export const maxForwardsOf = (line: string): number => scalarOf(line, 'Max-Forwards', 255);
+export const contentLengthOf = (line: string): number => scalarOf(line, 'Content-Length', MAX_DELTA);
 export const parseExpires = (lines: string[]): number | undefined => scalar(lines, 'Expires', MAX_DELTA);
 export const parseMinSE = (lines: string[]): number | undefined => scalar(lines, 'Min-SE', MAX_DELTA);
 

@@ -11,6 +11,13 @@ import { SipParseError } from '../errors.js';
 import { COMMON_REQUEST_LINE } from './common-forms.js';
 import { TOKEN } from './grammar.js';
 import {
+  type Via,
+  callIdOf,
+  commonUri,
+  contentLengthOf,
+  cseqOf,
+  fromToLine,
+  maxForwardsOf,
   parseCSeq,
   parseCallId,
   parseContentLength,
@@ -18,7 +25,7 @@ import {
   parseMaxForwards,
   parseTo,
   parseViaList,
-  commonUri,
+  viaLine,
 } from './header-values.js';
 import { CoreHeader, knownNameAt, knownNameIn, nameInfo, rememberName } from './header-names.js';
 import { Headers } from './headers.js';
@@ -128,16 +135,10 @@ const NOT_SEEN = -1;
 const SEEN_TWICE = -2;
 
 /**
- * The lines of a single-valued header, from where the scan saw it. One line
- * (nearly always) comes in a shared array: the header parsers read their
- * lines and keep none.
+ * The lines of a header the scan saw not at all or more than once (a header
+ * seen on one line is read from that line alone).
  */
-const ONE_LINE: string[] = [''];
 function linesAt(keys: string[], values: string[], at: number, key: string): string[] {
-  if (at >= 0) {
-    ONE_LINE[0] = values[at]!;
-    return ONE_LINE;
-  }
   if (at === NOT_SEEN) return NONE;
   const out: string[] = [];
   for (let k = 0; k < keys.length; k++) if (keys[k] === key) out.push(values[k]!);
@@ -219,14 +220,15 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DA
 
   // The headers every element reads: parse now (after unfolding), and seed the typed cache.
   if (viaAt === NOT_SEEN) fail('missing Via header', 'Via');
-  const via = parseViaList(linesAt(keys, values, viaAt, 'via'));
-  const fromValue = parseFrom(linesAt(keys, values, from, 'from'));
-  const toValue = parseTo(linesAt(keys, values, to, 'to'));
-  const callIdValue = parseCallId(linesAt(keys, values, callId, 'call-id'));
-  const cseq = parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
-  const maxForwards = parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
-  const cl = parseContentLength(linesAt(keys, values, clAt, 'content-length'));
-  ONE_LINE[0] = ''; // keep no text of this message alive past it
+  let via: Via[];
+  if (viaAt >= 0) viaLine(values[viaAt]!, 'Via', (via = []));
+  else via = parseViaList(linesAt(keys, values, viaAt, 'via'));
+  const fromValue = from >= 0 ? fromToLine(values[from]!, 'From') : parseFrom(linesAt(keys, values, from, 'from'));
+  const toValue = to >= 0 ? fromToLine(values[to]!, 'To') : parseTo(linesAt(keys, values, to, 'to'));
+  const callIdValue = callId >= 0 ? callIdOf(values[callId]!) : parseCallId(linesAt(keys, values, callId, 'call-id'));
+  const cseq = cseqAt >= 0 ? cseqOf(values[cseqAt]!) : parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
+  const maxForwards = mf >= 0 ? maxForwardsOf(values[mf]!) : parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
+  const cl = clAt >= 0 ? contentLengthOf(values[clAt]!) : parseContentLength(linesAt(keys, values, clAt, 'content-length'));
   const h = Headers.fromParsed(
     names,
     keys,

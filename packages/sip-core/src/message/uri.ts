@@ -17,9 +17,14 @@ export type Params = ReadonlyMap<string, string | null>;
  * elements carry a handful of parameters, so a linear search beats hashing,
  * and building one costs two array pushes instead of a hash table.
  */
+/** The constructor argument of ParamMap.unsplit(), and the placeholder arrays of an unsplit map (never written to). */
+const UNSPLIT: Array<readonly [string, string | null]> = [];
+const NO_NAMES: string[] = [];
+const NO_VALUES: Array<string | null> = [];
+
 export class ParamMap implements ReadonlyMap<string, string | null> {
-  readonly #keys: string[];
-  readonly #values: Array<string | null>;
+  #keys: string[];
+  #values: Array<string | null>;
   /**
    * Header parameter text not split yet (see unsplit()): most messages are
    * passed on without anyone reading their Via's or From's parameters one by one.
@@ -27,9 +32,10 @@ export class ParamMap implements ReadonlyMap<string, string | null> {
   #text: string | undefined;
   #from = 0;
   constructor(entries?: Iterable<readonly [string, string | null]>) {
-    this.#keys = [];
-    this.#values = [];
-    if (entries) for (const [k, v] of entries) this.add(k, v);
+    // An unsplit map gets its arrays when it is split (most never are).
+    this.#keys = entries === UNSPLIT ? NO_NAMES : [];
+    this.#values = entries === UNSPLIT ? NO_VALUES : [];
+    if (entries && entries !== UNSPLIT) for (const [k, v] of entries) this.add(k, v);
   }
   /**
    * The header parameters in text[from...]: "name[=value]" pairs separated by
@@ -37,7 +43,7 @@ export class ParamMap implements ReadonlyMap<string, string | null> {
    * on the first read.
    */
   static unsplit(text: string, from: number): ParamMap {
-    const p = new ParamMap();
+    const p = new ParamMap(UNSPLIT);
     p.#text = text;
     p.#from = from;
     return p;
@@ -45,6 +51,8 @@ export class ParamMap implements ReadonlyMap<string, string | null> {
   #split(): void {
     const text = this.#text!;
     this.#text = undefined;
+    this.#keys = [];
+    this.#values = [];
     addParams(this, text, this.#from, ';', false);
   }
   /** Builder for parsers; a name given twice keeps its first value. */
