@@ -113,11 +113,11 @@ interface KnownName {
  * first two characters: the parser finds a known line's name and colon
  * without building a string.
  */
-const byStart: Array<KnownName[] | undefined> = new Array<KnownName[] | undefined>(128 * 128).fill(undefined);
+const byStart: Array<KnownName[] | undefined> = new Array<KnownName[] | undefined>(32 * 32).fill(undefined);
 let remembered = 0;
 
 function startSlot(text: string, pos: number): number {
-  return ((text.charCodeAt(pos) & 0x7f) << 7) | (text.charCodeAt(pos + 1) & 0x7f);
+  return ((text.charCodeAt(pos) & 0x1f) << 5) | (text.charCodeAt(pos + 1) & 0x1f);
 }
 
 /** The NameInfo of a line starting at pos with a name seen before and its colon, else undefined. */
@@ -133,7 +133,7 @@ export function knownNameAt(text: string, pos: number): NameInfo | undefined {
  * character (ASCII or latin1): comparing octets costs a fraction of startsWith().
  */
 export function knownNameIn(octets: Uint8Array, at: number): NameInfo | undefined {
-  const seen = byStart[((octets[at]! & 0x7f) << 7) | (octets[at + 1]! & 0x7f)];
+  const seen = byStart[((octets[at]! & 0x1f) << 5) | (octets[at + 1]! & 0x1f)];
   if (seen === undefined) return undefined;
   for (let k = 0; k < seen.length; k++) {
     const name = seen[k]!.octets;
