@@ -83,10 +83,10 @@ const LF = 0x0a;
 const PROBE = 8192;
 
 interface Head {
-  /** Text whose first `length` characters are the start line and header lines (each with its CRLF). */
+  /** Text whose first `length` characters are the start line, the header lines and the blank line (each with its CRLF). */
   readonly text: string;
   readonly length: number;
-  /** Octet index (in the input) of the blank line's CRLF. */
+  /** Octet index (in the input) of the blank line's CRLF when the text is not one character per octet. */
   readonly headerEnd: number;
   readonly isLatin1: boolean;
   /** Whether character i of the text is octet start + i of the input (ASCII or latin1, not decoded UTF-8). */
@@ -96,27 +96,28 @@ interface Head {
 /**
  * The header section as text. latin1 maps octets to characters one to one,
  * so the blank line is found in the text and its index is an octet index.
- * ASCII (nearly every message) is then done; UTF-8 is decoded as UTF-8;
- * anything else (RFC 4475 has some) stays latin1, so every octet survives a
- * round trip.
+ * ASCII (nearly every message) is then done, and the line scan finds the
+ * blank line itself; UTF-8 is decoded as UTF-8; anything else (RFC 4475 has
+ * some) stays latin1, so every octet survives a round trip.
  */
 function readHead(buf: Buffer, start: number): Head {
-  let text = buf.toString('latin1', start, Math.min(buf.length, start + PROBE));
+  const probeEnd = Math.min(buf.length, start + PROBE);
+  let text = buf.toString('latin1', start, probeEnd);
+  if (probeEnd === buf.length && isAscii(buf)) return { text, length: text.length, headerEnd: -1, isLatin1: false, isOctets: true };
   let blank = text.indexOf('\r\n\r\n');
-  if (blank < 0 && buf.length > start + PROBE) {
+  if (blank < 0 && buf.length > probeEnd) {
     text = buf.toString('latin1', start);
     blank = text.indexOf('\r\n\r\n');
   }
   if (blank < 0) fail('no empty line after the header section', 'framing');
   const headerEnd = start + blank;
-  if (isAscii(buf)) return { text, length: blank + 2, headerEnd, isLatin1: false, isOctets: true };
-  const bytes = buf.subarray(start, headerEnd + 2);
-  if (isAscii(bytes)) return { text, length: blank + 2, headerEnd, isLatin1: false, isOctets: true };
+  const bytes = buf.subarray(start, headerEnd + 4);
+  if (isAscii(bytes)) return { text, length: blank + 4, headerEnd, isLatin1: false, isOctets: true };
   if (isUtf8(bytes)) {
     const utf8 = bytes.toString('utf8');
     return { text: utf8, length: utf8.length, headerEnd, isLatin1: false, isOctets: false };
   }
-  return { text, length: blank + 2, headerEnd, isLatin1: true, isOctets: true };
+  return { text, length: blank + 4, headerEnd, isLatin1: true, isOctets: true };
 }
 
 /**
@@ -125,6 +126,7 @@ function readHead(buf: Buffer, start: number): Head {
  */
 function lineEnd(head: string, pos: number): number {
   const lf = head.indexOf('\n', pos);
+  if (lf < 0) fail('no empty line after the header section', 'framing');
   if (lf <= pos || head.charCodeAt(lf - 1) !== CR) fail('bare LF inside the header section', 'headers');
   if (head.indexOf('\r', pos) !== lf - 1) fail('bare CR inside the header section', 'headers');
   return lf - 1;
@@ -149,7 +151,7 @@ function linesAt(keys: string[], values: string[], at: number, key: string): str
 export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DATAGRAM): SipMessage {
   const buf = toBuffer(input);
   const start = skipLeadingCrlf(buf);
-  const { text: head, length: n, headerEnd, isLatin1, isOctets } = readHead(buf, start);
+  const { text: head, length: n, headerEnd: knownEnd, isLatin1, isOctets } = readHead(buf, start);
 
   // Start line.
   let eol = lineEnd(head, 0);
@@ -168,8 +170,13 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DA
   let mf = NOT_SEEN;
   let clAt = NOT_SEEN;
   let pos = eol + 2;
+  let isDone = false;
   while (pos < n) {
     eol = lineEnd(head, pos);
+    if (eol === pos) {
+      isDone = true; // the blank line
+      break;
+    }
     let i = pos;
     const lead = head.charCodeAt(i);
     if (lead === SP || lead === HTAB) {
@@ -217,6 +224,9 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DA
     }
     pos = eol + 2;
   }
+
+  if (!isDone) fail('no empty line after the header section', 'framing');
+  const headerEnd = isOctets ? start + pos - 2 : knownEnd;
 
   // The headers every element reads: parse now (after unfolding), and seed the typed cache.
   if (viaAt === NOT_SEEN) fail('missing Via header', 'Via');
