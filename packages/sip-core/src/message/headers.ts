@@ -33,6 +33,16 @@ const NO_LINES: string[] = [];
 /** lines() of a header that is absent: shared, and never written to (the parsers only read their lines). */
 const ABSENT: string[] = [];
 
+/**
+ * The headers parseMessage checks, in the order of their slots in the typed
+ * values Headers keeps for them (read on every message, so found by position).
+ */
+export const CORE_KEYS = ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'] as const;
+export type CoreSlot = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+const CORE_SLOT: Readonly<Record<string, CoreSlot>> = { via: 0, from: 1, to: 2, 'call-id': 3, cseq: 4, 'max-forwards': 5, 'content-length': 6 };
+/** A core slot whose header was not parsed since it last changed (undefined is a value: an absent Max-Forwards). */
+const UNREAD: unique symbol = Symbol('unread');
+
 export class Headers {
   /** Names as received (or as given), values after unfolding, canonical keys. */
   #names: string[];
@@ -41,6 +51,8 @@ export class Headers {
   /** Typed values by canonical key: two small arrays, searched linearly (a message has a few). */
   #cacheKeys: string[] | undefined;
   #cacheValues: unknown[] | undefined;
+  /** Typed values of the CORE_KEYS headers, by slot; undefined until the first is read. */
+  #core: unknown[] | undefined;
   /** Whether any line was added, removed or replaced since construction (a parsed message's bytes are then stale). */
   #hasChanged = false;
 
@@ -57,13 +69,12 @@ export class Headers {
    * Internal fast path for the parser: names already trimmed, keys already
    * canonical, and optionally typed values already parsed (the arrays are taken over).
    */
-  static fromParsed(names: string[], keys: string[], values: string[], cacheKeys?: string[], cacheValues?: unknown[]): Headers {
+  static fromParsed(names: string[], keys: string[], values: string[], core?: unknown[]): Headers {
     const h = new Headers(ADOPT);
     h.#names = names;
     h.#keys = keys;
     h.#values = values;
-    h.#cacheKeys = cacheKeys;
-    h.#cacheValues = cacheValues;
+    h.#core = core;
     return h;
   }
 
@@ -213,6 +224,8 @@ export class Headers {
    * and nothing is cached then, so every read of a bad header throws again.
    */
   parsed<T>(key: string, parse: (lines: string[]) => T): T {
+    const slot = CORE_SLOT[key];
+    if (slot !== undefined) return this.core(slot, parse);
     const keys = this.#cacheKeys;
     if (keys !== undefined) {
       const i = keys.indexOf(key);
@@ -225,7 +238,18 @@ export class Headers {
     return value;
   }
 
-  /** Store the typed value of a header parsed elsewhere (the message parser). */
+  /** The typed value of one of the CORE_KEYS headers: parsed(), by slot. */
+  core<T>(slot: CoreSlot, parse: (lines: string[]) => T): T {
+    const core = this.#core;
+    if (core !== undefined) {
+      const v = core[slot];
+      if (v !== UNREAD) return v as T;
+    }
+    const value = parse(this.lines(CORE_KEYS[slot]));
+    (this.#core ??= [UNREAD, UNREAD, UNREAD, UNREAD, UNREAD, UNREAD, UNREAD])[slot] = value;
+    return value;
+  }
+
   seed(key: string, value: unknown): void {
     if (this.#cacheKeys === undefined) {
       this.#cacheKeys = [key];
@@ -238,6 +262,11 @@ export class Headers {
 
   #invalidate(key: string): void {
     this.#hasChanged = true;
+    const slot = CORE_SLOT[key];
+    if (slot !== undefined) {
+      if (this.#core !== undefined) this.#core[slot] = UNREAD;
+      return;
+    }
     const keys = this.#cacheKeys;
     if (keys === undefined) return;
     const i = keys.indexOf(key);

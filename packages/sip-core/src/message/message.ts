@@ -228,29 +228,29 @@ abstract class SipMessageBase {
 
   /** Every Via, top first. */
   get via(): Via[] {
-    return this.headers.parsed('via', parseViaList);
+    return this.headers.core(0, parseViaList);
   }
   get topVia(): Via | undefined {
     return this.via[0];
   }
   get from(): FromTo {
-    return this.headers.parsed('from', parseFrom);
+    return this.headers.core(1, parseFrom);
   }
   get to(): FromTo {
-    return this.headers.parsed('to', parseTo);
+    return this.headers.core(2, parseTo);
   }
   get callId(): string {
-    return this.headers.parsed('call-id', parseCallId);
+    return this.headers.core(3, parseCallId);
   }
   get cseq(): CSeq {
-    return this.headers.parsed('cseq', parseCSeq);
+    return this.headers.core(4, parseCSeq);
   }
   get maxForwards(): number | undefined {
-    return this.headers.parsed('max-forwards', parseMaxForwards);
+    return this.headers.core(5, parseMaxForwards);
   }
   /** The Content-Length header's value; the body length is what counts when serializing. */
   get contentLength(): number | undefined {
-    return this.headers.parsed('content-length', parseContentLength);
+    return this.headers.core(6, parseContentLength);
   }
   /** Contact values, or "*" for a REGISTER that removes every binding. Empty when absent. */
   get contact(): Contact[] | '*' {

@@ -239,13 +239,8 @@ export function parseMessage(input: Uint8Array | string, opts: ParseOptions = DA
   const cseq = cseqAt >= 0 ? cseqOf(values[cseqAt]!) : parseCSeq(linesAt(keys, values, cseqAt, 'cseq'));
   const maxForwards = mf >= 0 ? maxForwardsOf(values[mf]!) : parseMaxForwards(linesAt(keys, values, mf, 'max-forwards'));
   const cl = clAt >= 0 ? contentLengthOf(values[clAt]!) : parseContentLength(linesAt(keys, values, clAt, 'content-length'));
-  const h = Headers.fromParsed(
-    names,
-    keys,
-    values,
-    ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'],
-    [via, fromValue, toValue, callIdValue, cseq, maxForwards, cl],
-  );
+  // In the slots of CORE_KEYS.
+  const h = Headers.fromParsed(names, keys, values, [via, fromValue, toValue, callIdValue, cseq, maxForwards, cl]);
   const msg =
     first.kind === 'request'
       ? new SipRequest({ method: first.method, uri: first.uri, headers: h })

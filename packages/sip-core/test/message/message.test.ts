@@ -128,6 +128,16 @@ t.test('changing headers drops the cached typed value', async (t) => {
   t.equal(m.maxForwards, 69);
   t.equal(m.headers.delete('date'), 1);
   t.equal(m.date, undefined);
+  // The headers parseMessage checks keep their typed values by position: changes by any name reach them too.
+  const from = m.from;
+  t.equal(m.headers.parsed('from', () => 'not read again'), from, 'one typed value per header, whichever way it is asked for');
+  m.headers.set('f', '<sip:new@example.com>;tag=n1');
+  t.equal(m.from.tag, 'n1', 'changed by its compact form');
+  t.equal(m.contentLength, 5);
+  m.headers.delete('l');
+  t.equal(m.contentLength, undefined, 'deleted by its compact form');
+  m.headers.append('Content-Length', '12');
+  t.equal(m.contentLength, 12);
 });
 
 t.test('serialization fixes Content-Length and keeps order and unknown headers', async (t) => {
