@@ -37,7 +37,10 @@ export interface RouteTarget extends ForkTarget {
   readonly headers?: HeaderInit | undefined;
   /** Add a Diversion header naming this party (the call is diverted to this target). */
   readonly diversion?: DiversionSpec | undefined;
-  /** The From display name this callee sees (default: the caller's); the caller's URI is kept. */
+  /**
+   * The display name this callee sees (default: the caller's), on From and on the copied
+   * P-Asserted-Identity, P-Preferred-Identity and Remote-Party-ID; the caller's URIs are kept.
+   */
   readonly fromDisplayName?: string | undefined;
 }
 

@@ -33,7 +33,7 @@ import type { CallEndCause, CallHost, RedirectResult, RetargetResult, RouteDecis
 import { B2buaError } from './errors.js';
 import { relayInDialog } from './in-dialog.js';
 import { type ForkEffect, type ForkEvent, type ForkMode, type ForkState, type LegFailure, initialForkState, stepFork } from './fork.js';
-import { crossingHeaders, diversionFor, nextHop } from './header-policy.js';
+import { crossingHeaders, diversionFor, nextHop, withDisplayName } from './header-policy.js';
 import { type OfferAnswerState, initialOfferAnswer, onAck, onRequest, onSuccess, ownSdp, retargetOffer, sdpBody, sdpOf } from './offer-answer.js';
 
 /**
@@ -271,7 +271,10 @@ export class Call {
     const from = invite.from;
     const decision = this.#decision;
     // RFC 3261 §16.6 step 3: one hop less than the caller's (it replaces the dialog layer's default of 70).
-    const headers: Array<readonly [string, string]> = [['Max-Forwards', String(this.#maxForwards)], ...crossingHeaders(invite, this.#host.policy)];
+    const crossing = crossingHeaders(invite, this.#host.policy);
+    // The name this callee sees goes wherever its phone may read a name from, not on From alone.
+    const identity = target.fromDisplayName === undefined ? crossing : withDisplayName(crossing, target.fromDisplayName);
+    const headers: Array<readonly [string, string]> = [['Max-Forwards', String(this.#maxForwards)], ...identity];
     const diversion = target.diversion ?? decision?.diversion;
     if (diversion !== undefined) {
       // RFC 5806 §3: the most recent diversion comes first, above the ones copied from upstream.

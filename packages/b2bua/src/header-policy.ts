@@ -7,7 +7,7 @@
  * (Via, Route, Record-Route, Contact, Call-ID, CSeq, From/To tags, Max-Forwards,
  * Content-Length) and credentials (Authorization, Proxy-Authorization).
  */
-import { type SipMessage, type SipRequest, canonicalName, formatNameAddr, parseUri } from '@ima/sip-core';
+import { type SipMessage, type SipRequest, canonicalName, formatNameAddr, parseNameAddrList, parseUri } from '@ima/sip-core';
 
 /** Decides, per header of the caller's INVITE, whether it crosses to the outbound leg. */
 export interface HeaderPolicy {
@@ -36,6 +36,27 @@ export function crossingHeaders(inbound: SipMessage, policy: HeaderPolicy = DEFA
     if (!NEVER.has(key) && policy.copy.has(key)) out.push([name, value]);
   });
   return out;
+}
+
+/** The identity headers that carry a display name the called phone may show instead of From's (RFC 3325, draft-ietf-sip-privacy-04). */
+const IDENTITY = new Set(['p-asserted-identity', 'p-preferred-identity', 'remote-party-id']);
+
+/**
+ * The crossing header lines with the display name of every identity value
+ * (P-Asserted-Identity, P-Preferred-Identity, Remote-Party-ID) replaced and
+ * the URIs and parameters kept: a PBX that trusts the trunk may show those
+ * rather than From's name. A value that does not parse is left as it came.
+ */
+export function withDisplayName(lines: ReadonlyArray<readonly [string, string]>, displayName: string): Array<readonly [string, string]> {
+  return lines.map(([name, value]) => {
+    if (!IDENTITY.has(canonicalName(name))) return [name, value];
+    try {
+      const values = parseNameAddrList([value], name);
+      return [name, values.map((na) => formatNameAddr({ displayName, uri: na.uri, params: na.params })).join(', ')];
+    } catch {
+      return [name, value];
+    }
+  });
 }
 
 export type HopResult = { readonly ok: true; readonly maxForwards: number } | { readonly ok: false; readonly status: 483 };

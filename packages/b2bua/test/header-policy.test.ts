@@ -5,10 +5,11 @@
  * - a custom policy from names as people write them (compact forms too)
  * - Max-Forwards: one less; 0 -> 483; absent -> 69
  * - Diversion (RFC 5806): names the manager, reason, counter one above upstream's
+ * - a display name for the callee replaces the name in every identity value, URIs and parameters kept
  */
 import t from 'tap';
 import { parseMessage, type SipRequest } from '@ima/sip-core';
-import { crossingHeaders, diversionFor, nextHop, policyOf } from '../src/header-policy.js';
+import { crossingHeaders, diversionFor, nextHop, policyOf, withDisplayName } from '../src/header-policy.js';
 
 const invite = (extra: string[] = [], mf = 'Max-Forwards: 70') =>
   parseMessage(
@@ -58,4 +59,21 @@ t.test('Diversion names the manager, with reason and the next counter', async (t
   t.equal(diversionFor(upstream, { number: '1000', host: '192.0.2.10', displayName: 'Alice Rossi' }, 'unconditional'), 'Alice Rossi <sip:1000@192.0.2.10>;reason=unconditional;counter=3;privacy=off');
   const bad = invite(['Diversion: <<<garbage']);
   t.match(diversionFor(bad, { number: '1000', host: 'h' }, 'user-busy'), /counter=1/, 'a malformed upstream Diversion does not stop ours');
+});
+
+t.test('a display name for the callee goes into every identity value; URIs, parameters and other headers stay', async (t) => {
+  const lines = crossingHeaders(
+    invite(['P-Asserted-Identity: <tel:+3902123>', 'P-Preferred-Identity: "M" <sip:m@192.0.2.20>, <tel:+3902124>', 'Remote-Party-ID: not a name-addr <<<']),
+  );
+  const out = withDisplayName(lines, 'Mario > Alice "A"');
+  t.same(out, [
+    ['P-Asserted-Identity', '"Mario > Alice \\"A\\"" <sip:+3902123@192.0.2.20>'],
+    ['Remote-Party-ID', '"Mario > Alice \\"A\\"" <sip:+3902123@192.0.2.20>;party=calling'],
+    ['x', '1800'],
+    ['User-Agent', 'Cisco-CUCM14.0'],
+    ['P-Asserted-Identity', '"Mario > Alice \\"A\\"" <tel:+3902123>'],
+    ['P-Preferred-Identity', '"Mario > Alice \\"A\\"" <sip:m@192.0.2.20>, "Mario > Alice \\"A\\"" <tel:+3902124>'],
+    ['Remote-Party-ID', 'not a name-addr <<<'],
+  ]);
+  t.same(lines.map(([, v]) => v).slice(0, 2), ['"Mario" <sip:+3902123@192.0.2.20>', '"Mario" <sip:+3902123@192.0.2.20>;party=calling'], 'the input lines are not changed');
 });

@@ -4,8 +4,8 @@
  * - the caller's identity is kept: From display name and number, P-Asserted-Identity and
  *   Remote-Party-ID copied unchanged, and the asserted identity is what the whitelist matches
  *   (a caller withholding From, anonymous, still reaches the desk)
- * - a screened call: the assistant's phone shows "Caller > Manager", the caller's number kept in From
- *   and in P-Asserted-Identity
+ * - a screened call: the assistant's phone shows "Caller > Manager", in From and in P-Asserted-Identity
+ *   and Remote-Party-ID (a PBX trusting the trunk may show those), the caller's number kept in each
  * - session timers (Session-Expires, Min-SE) and the PBX's own Diversion cross unchanged; a
  *   diverted call adds IMA's Diversion naming the manager, after the PBX's
  * - SDP is relayed byte for byte both ways: the caller's offer to the phone and the phone's answer
@@ -68,7 +68,14 @@ if (requireSipp('caller identity and SDP end to end')) {
       t.equal(r.code, 0);
       t.same(r.rang, ['2000']);
       t.match(r.invite && headerValues(r.invite.text, 'From')[0], /^"Mario Rossi > Alice Rossi" <sip:0299999@127\.0\.0\.1:\d+>;tag=/);
-      kept(t, r.sentInvite, r.invite);
+      // A PBX that trusts the trunk may show the asserted identity's name rather than From's: the same name there.
+      const renamed = (v: string) => v.replace('"Mario Rossi"', '"Mario Rossi > Alice Rossi"');
+      for (const h of ['P-Asserted-Identity', 'Remote-Party-ID']) {
+        const sent = r.sentInvite ? headerValues(r.sentInvite.text, h) : [];
+        t.match(sent[0], /^"Mario Rossi" <sip:0299999@/, `the PBX sent ${h} with the caller's name`);
+        t.same(r.invite && headerValues(r.invite.text, h), sent.map(renamed), `${h}: "Caller > Manager", the caller's number and parameters kept`);
+      }
+      for (const h of ['Session-Expires', 'Min-SE']) t.same(r.invite && headerValues(r.invite.text, h), r.sentInvite && headerValues(r.sentInvite.text, h), `${h} unchanged`);
       sdpBothWays(t, r);
     });
 
