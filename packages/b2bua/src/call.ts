@@ -115,9 +115,15 @@ export class Call {
     this.#step({ type: 'start', targets: decision.targets, mode: decision.mode ?? 'parallel' });
   }
 
-  /** The application ends the call: CANCEL/BYE the legs, and 480 (or `status`) / BYE to the caller. */
-  hangup(status = 480): void {
-    this.#end({ kind: 'hangup' }, { status });
+  /**
+   * The application ends the call: CANCEL/BYE the legs, and 480 (or `status`) / BYE to the caller.
+   * With `reason`, every BYE and the caller's final response say why (RFC 3326:
+   * `Reason: SIP;cause=<status>;text="<reason>"`); `headers` go on the caller's final response
+   * only (a Retry-After with a 503).
+   */
+  hangup(status = 480, opts: { reason?: string; headers?: HeaderInit } = {}): void {
+    const why = opts.reason === undefined ? [] : [reasonHeader(status, opts.reason)];
+    this.#end({ kind: 'hangup' }, { status, opts: { headers: [...why, ...(opts.headers ?? [])] }, byeHeaders: why });
   }
 
   /**
@@ -512,10 +518,10 @@ export class Call {
    * RFC 3261 §15: BYE the side still up, with a Reason (RFC 3326) when a dialog
    * failed; an unanswered caller gets `final` (default 480); pending legs get CANCEL.
    */
-  #end(cause: CallEndCause, final: { status: number; opts?: AnswerOptions } = { status: 480 }): void {
+  #end(cause: CallEndCause, final: { status: number; opts?: AnswerOptions; byeHeaders?: HeaderInit } = { status: 480 }): void {
     if (this.isEnded) return;
     this.#endCause = cause;
-    const reason = cause.kind === 'failed' ? { headers: [reasonHeader(cause.status)] } : {};
+    const reason = cause.kind === 'failed' ? { headers: [reasonHeader(cause.status)] } : final.byeHeaders !== undefined && final.byeHeaders.length > 0 ? { headers: final.byeHeaders } : {};
     for (const l of this.#legs) {
       this.#stopTimer(l);
       if (l === this.#winner) l.outcome = 'ended';

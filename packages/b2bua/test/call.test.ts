@@ -22,6 +22,8 @@
  * - a failing callee leg (BYE answered 481) ends the call: the caller gets BYE with Reason
  * - retarget: the answered call moves from B to C; the caller is re-INVITEd with C's SDP, B gets BYE
  * - retarget with a delayed offer: C offers in its 2xx, the caller's answer goes in C's ACK
+ * - hangup with a reason (RFC 3326): an answered call's BYEs carry it; a ringing call's callee gets CANCEL and
+ *   the caller the status with the Reason and the extra headers (Retry-After), which BYEs never carry
  */
 import t from 'tap';
 import { SipRequest } from '@ima/sip-core';
@@ -342,4 +344,45 @@ t.test('183 with SDP (early media) reaches the caller with the SDP', async (t) =
   a.bye();
   await r.drain();
   await r.close();
+});
+
+t.test('hangup with a reason: BYEs carry it; a ringing call gets CANCEL and the status with Reason and Retry-After', async (t) => {
+  const r = rig(routeTo({ uri: uriOf('B') }));
+  callee(r.callees.B, r.clock, { answerMs: 200 });
+  const a = r.call();
+  await r.run(1000);
+  [...r.b2bua.calls.values()][0]!.hangup(503, { reason: 'IMA is shutting down', headers: [['Retry-After', '30']] });
+  await r.run(1000);
+  const text = (dir: string, line: string) => r.wire().find((w) => w.dir === dir && w.line === line)?.text;
+  for (const dir of ['X>A', 'X>B']) {
+    t.match(text(dir, 'BYE'), /\r\nReason: SIP;cause=503;text="IMA is shutting down"\r\n/, `${dir}: the BYE says why`);
+    t.notMatch(text(dir, 'BYE'), /Retry-After/, `${dir}: the extra headers are for the final response only`);
+  }
+  t.equal(a.state.kind, 'terminated');
+
+  const r2 = rig(routeTo({ uri: uriOf('B') }));
+  callee(r2.callees.B, r2.clock, {});
+  const ringing = r2.call();
+  await r2.run(1000);
+  [...r2.b2bua.calls.values()][0]!.hangup(503, { reason: 'IMA is shutting down', headers: [['Retry-After', '30']] });
+  await r2.run(1000);
+  t.same(r2.lines('X>B'), ['INVITE', 'CANCEL', 'ACK'], 'the ringing phone gets CANCEL (and its 487 an ACK)');
+  const final = r2.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('503'))?.text;
+  t.match(final, /\r\nReason: SIP;cause=503;text="IMA is shutting down"\r\n/, 'the caller is told why');
+  t.match(final, /\r\nRetry-After: 30\r\n/, 'and when to try again');
+  t.equal(ringing.state.kind, 'terminated');
+
+  const r3 = rig(routeTo({ uri: uriOf('B') }));
+  callee(r3.callees.B, r3.clock, {});
+  r3.call();
+  await r3.run(1000);
+  [...r3.b2bua.calls.values()][0]!.hangup();
+  await r3.run(1000);
+  const plain = r3.wire().find((w) => w.dir === 'X>A' && w.line.startsWith('480'))?.text;
+  t.ok(plain, 'without arguments: 480');
+  t.notMatch(plain, /Reason:/, 'and no Reason');
+  for (const rr of [r, r2, r3]) {
+    await rr.drain();
+    await rr.close();
+  }
 });

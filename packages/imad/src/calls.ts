@@ -10,6 +10,7 @@
 import { type CallRouter, type LegFailure, type RouteDecision, type RouteTarget, type Call as B2buaCall, reasonHeader, uriOfDestination } from '@ima/b2bua';
 import type { Decision, FinalDecision } from '@ima/ima-policy';
 import type { SipRequest, Destination } from '@ima/sip-core';
+import { DRAIN_RETRY_AFTER } from './shutdown.js';
 
 /** What the router reads and does; the daemon provides it. */
 export interface RouterHost {
@@ -82,7 +83,7 @@ export class PolicyRouter implements CallRouter {
   route(invite: SipRequest, call: B2buaCall): RouteDecision {
     const refusal = this.#host.refusal?.();
     // RFC 3261 §21.5.4: tell the PBX when to try again (it routes to its next choice meanwhile).
-    if (refusal !== undefined) return { reject: 503, reason: refusal, headers: [['Retry-After', '30']] };
+    if (refusal !== undefined) return { reject: 503, reason: refusal, headers: [DRAIN_RETRY_AFTER] };
     const called = numberOf(invite.uri as never) ?? '';
     const caller = callerOf(invite);
     let diversions: Array<{ number: string; reason?: string }> = [];

@@ -31,7 +31,7 @@ import { DaemonEvents } from './daemon-events.js';
 import { startApiServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { planReload } from './reload-plan.js';
-import { endCalls } from './shutdown.js';
+import { DRAIN_REASON, endCalls } from './shutdown.js';
 import { steerCall } from './steer.js';
 import { PhoneStateSubscriber } from './phone-state/subscriber.js';
 import { StateStore } from './store/state-store.js';
@@ -176,7 +176,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const router = new PolicyRouter(
     {
       decide: (call) => route(directory, state, call, Date.now()),
-      refusal: () => (isDraining ? 'IMA is shutting down' : undefined),
+      refusal: () => (isDraining ? DRAIN_REASON : undefined),
       assistantDisplay: (callerName, managerId) =>
         current.sip.assistantDisplay.replaceAll('{caller}', callerName).replaceAll('{manager}', directory.managers.get(managerId)?.name ?? managerId),
       peer: () => peers?.firstHealthy(),

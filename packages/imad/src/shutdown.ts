@@ -20,6 +20,10 @@ export const END_GRACE_MS = 4000;
 
 /** The final response an unanswered caller gets at the drain deadline. */
 export const DRAIN_END_STATUS = 503;
+/** Why, in the Reason header (RFC 3326) of the drain's BYEs and 503s, and in the 503s refusing new calls meanwhile. */
+export const DRAIN_REASON = 'IMA is shutting down';
+/** RFC 3261 §21.5.4: when the PBX may try IMA again (it routes to its next choice meanwhile), on every drain 503. */
+export const DRAIN_RETRY_AFTER: readonly [string, string] = ['Retry-After', '30'];
 
 type Message = SipRequest | SipResponse;
 
@@ -71,7 +75,7 @@ export async function endCalls(b2bua: B2bua, graceMs = END_GRACE_MS): Promise<En
     for (const call of [...b2bua.calls.values()]) {
       if (call.isEnded) continue;
       calls++;
-      call.hangup(DRAIN_END_STATUS);
+      call.hangup(DRAIN_END_STATUS, { reason: DRAIN_REASON, headers: [DRAIN_RETRY_AFTER] });
     }
     const deadline = Date.now() + graceMs;
     const isSettled = () => owed.size === 0 && b2bua.stats.calls === 0;

@@ -2,9 +2,11 @@
  * SIGTERM when calls outlast shutdown.drain_timeout (1 s here), with `imad start` as its own
  * process and SIPp as the PBX's callers and phones:
  * - an answered call that would never end by itself gets a BYE from imad on both legs (the
- *   caller's and the desk phone's SIPp only pass when they receive it and answer 200)
+ *   caller's and the desk phone's SIPp only pass when they receive it and answer 200); the
+ *   caller's BYE says why: `Reason: SIP;cause=503;text="IMA is shutting down"` (RFC 3326)
  * - a call still ringing gets CANCEL on the ringing phone (answered 487) and 503 to the caller,
- *   which ACKs it
+ *   with the same Reason and `Retry-After: 30` (as the 503s refusing new calls while draining),
+ *   which it ACKs
  * - the daemon waits for the deadline first (the calls are not cut at SIGTERM), then exits 0
  * Required under CI=true; elsewhere skipped with a notice when SIPp is missing.
  */
@@ -35,8 +37,8 @@ if (requireSipp('imad drain deadline')) {
     const deadline = await imad.until(/drain timeout/, 10_000, before);
     t.match(deadline, /"calls":2/, 'both calls were still up at the deadline: SIGTERM itself cut nothing');
 
-    t.equal(await answered, 0, 'the answered caller got a BYE from imad and answered it');
-    t.equal(await ringing, 0, 'the ringing caller got 503 and ACKed it');
+    t.equal(await answered, 0, 'the answered caller got a BYE from imad, with a Reason, and answered it');
+    t.equal(await ringing, 0, 'the ringing caller got 503 with a Reason and Retry-After, and ACKed it');
     t.equal(await phones, 0, 'the desk phone got a BYE, the ringing phone a CANCEL');
     const saw = phonesSaw(trace);
     t.same(saw.invites, ['81000', '2000'], 'the calls went where the policy said');
