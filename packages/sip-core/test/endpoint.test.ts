@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Endpoint } from '../src/endpoint.js';
 import { parseMessage, type SipResponse } from '../src/index.js';
 
-const dir = fileURLToPath(new URL('../../../../shared/conformance/rfc4475/', import.meta.url));
+const dir = fileURLToPath(new URL('./conformance/rfc4475/', import.meta.url));
 const CLIENT = '127.0.0.77';
 
 /** The vector with its top Via pointing back at the test socket (UDP, default port). */

@@ -1,5 +1,5 @@
 /**
- * RFC 4475 torture messages (../shared/conformance/rfc4475), by group:
+ * RFC 4475 torture messages (test/conformance/rfc4475, a copy of the project's shared vectors), by group:
  * - parse (§3.1.1): accepted; the values the RFC names are exposed; serialize
  *   then parse again gives the same values.
  * - reject (§3.1.2): SipParseError at parseMessage (start line, or a header every
@@ -24,7 +24,7 @@ import {
   type SipResponse,
 } from '../../src/index.js';
 
-const dir = fileURLToPath(new URL('../../../../../shared/conformance/', import.meta.url));
+const dir = fileURLToPath(new URL('../conformance/', import.meta.url));
 const rows = readFileSync(dir + 'rfc4475.tsv', 'utf8')
   .trim()
   .split('\n')

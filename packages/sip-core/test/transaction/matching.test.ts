@@ -22,7 +22,7 @@ import {
 import { buildAckForNon2xx, buildCancel } from '../../src/transaction/messages.js';
 import { request, response } from './fixtures/messages.js';
 
-const conformance = fileURLToPath(new URL('../../../../../shared/conformance/rfc4475/', import.meta.url));
+const conformance = fileURLToPath(new URL('../conformance/rfc4475/', import.meta.url));
 
 t.test('client: a response matches by top Via branch and CSeq method', async (t) => {
   const invite = request('INVITE', { branch: 'z9hG4bKone' });

@@ -24,7 +24,7 @@ import { SipTransportLayer } from '../../src/transport/transport-layer.js';
 import { RawUdp, branch, hasIpv6Loopback, inbox, openLayer, portOf, rawRequest, request, responseTo } from './fixtures/sockets.js';
 
 const listen = (t: { teardown(fn: () => unknown): void }, specs: string[]) => openLayer(t, (o) => SipTransportLayer.listen(o), { listen: specs });
-const BCAST = readFileSync(fileURLToPath(new URL('../../../../../shared/conformance/rfc4475/bcast.dat', import.meta.url)));
+const BCAST = readFileSync(fileURLToPath(new URL('../conformance/rfc4475/bcast.dat', import.meta.url)));
 
 const hasV6 = await hasIpv6Loopback();
 
