@@ -28,7 +28,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
   if (!wroteLength) head += `Content-Length: ${bodyLength}\r\n`;
   head += '\r\n';
   const enc = msg.headerEncoding;
-  // One pass over the text (measuring it first flattens and walks it twice): a bodiless BYE or ACK serializes 20-30% faster.
+  // One pass over the text: measuring it first, then writing it, walks it twice (bodiless BYEs, ACKs and provisionals are common).
   if (bodyLength === 0) return Buffer.from(head, enc);
   const headLength = Buffer.byteLength(head, enc);
   const out = Buffer.allocUnsafe(headLength + bodyLength);

@@ -8,6 +8,7 @@
  * - after any sequence of changes to a generated message, serialize(m) equals
  *   the serialization of a message built in code from the same parts
  * - the body cut lazily from the input is the received body
+ * - a bodiless message re-rendered keeps its header encoding (latin1 octets, UTF-8)
  */
 import t from 'tap';
 import fc from 'fast-check';
@@ -135,4 +136,20 @@ t.test('after any changes, a generated message serializes as one built from its 
     }),
     { numRuns: 200 },
   );
+});
+
+t.test('a bodiless message re-rendered keeps its header encoding: latin1 octets as received, UTF-8 as UTF-8', async (t) => {
+  // 0xE9 alone is not UTF-8: the parser reads the header section as latin1.
+  const bytes = Buffer.from(ok.replace('Call-ID: call-2', 'Subject: caf\xe9\r\nCall-ID: call-2'), 'latin1');
+  const m = parseMessage(bytes);
+  t.equal(m.headerEncoding, 'latin1');
+  m.headers.prepend('Via', 'SIP/2.0/UDP 192.0.2.99;branch=z9hG4bKp');
+  const out = serializeMessage(m);
+  t.ok(out.includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0d, 0x0a])), 'the latin1 octet comes back as one octet');
+  t.equal(out.byteLength, bytes.byteLength + 'Via: SIP/2.0/UDP 192.0.2.99;branch=z9hG4bKp\r\n'.length);
+
+  const built = new SipResponse({ status: 200, reason: 'OK', headers: [['Subject', 'café']] });
+  const utf8 = serializeMessage(built);
+  t.ok(utf8.includes(Buffer.from('Subject: café\r\n', 'utf8')), 'é is written as its two UTF-8 octets');
+  t.equal(utf8.toString('utf8'), 'SIP/2.0 200 OK\r\nSubject: café\r\nContent-Length: 0\r\n\r\n');
 });
